@@ -1,0 +1,24 @@
+//! whosaid: who said what in news articles.
+//!
+//! The data flows through small stages, each behind one trait, in the order that
+//! [`pipeline`] alone knows: text and spans ([`text`]) -> segmentation ([`tokenize`]) ->
+//! named entities ([`ner`]) and quote detection ([`quotes`]) in parallel -> attribution and
+//! coreference ([`attribution`]) -> output ([`output`]). [`input`] and [`runner`] stream
+//! corpora through it; [`show`] and [`bench`] serve the command line.
+
+pub mod attribution;
+pub mod bench;
+pub mod input;
+pub mod lexicon;
+pub mod ner;
+pub mod output;
+pub mod pipeline;
+pub mod quotes;
+pub mod runner;
+pub mod show;
+pub mod text;
+pub mod tokenize;
+
+pub use input::Article;
+pub use output::Record;
+pub use pipeline::Pipeline;

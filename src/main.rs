@@ -1,0 +1,324 @@
+//! The `whosaid` command line: a thin layer over the library.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use whosaid::input::{InputOptions, Inputs};
+use whosaid::ner::conll::ConllFile;
+use whosaid::ner::perceptron::{self, Model, PerceptronNer, TrainOptions};
+use whosaid::pipeline::Pipeline;
+use whosaid::runner::{self, AtomicFile, RunOptions};
+
+/// Who said what: named entities, quotes and their speakers in news articles.
+#[derive(Parser)]
+#[command(name = "whosaid", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// NER model file (default: the built-in CoNLL-2003 model).
+    #[arg(long, value_name = "FILE")]
+    ner_model: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Largest article accepted, in bytes; larger ones get an error record.
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    max_article_bytes: usize,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Analyse articles and write one JSON object per article (JSON Lines).
+    Run {
+        /// `.txt` files, folders (their .txt and .jsonl files), `.jsonl` files, or - for
+        /// JSON Lines on stdin.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write to FILE (atomically, when complete) instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Show each article's analysis for a person: entities marked in the text, then quotes.
+    Show {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Colour: auto, always or never.
+        #[arg(long, default_value = "auto")]
+        color: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Measure throughput: articles/s, words/s, words per CPU-second, peak memory.
+    Bench {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Passes over the articles.
+        #[arg(long, default_value_t = 3)]
+        passes: usize,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Tag a CoNLL file: every token line gets the predicted tag appended (for conlleval.py).
+    Tag {
+        /// The CoNLL file.
+        #[arg(long, value_name = "FILE")]
+        conll: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Train a model.
+    Train {
+        #[command(subcommand)]
+        what: TrainCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrainCmd {
+    /// Train the averaged-perceptron NER model on CoNLL-2003.
+    Ner {
+        /// Training file (CoNLL format).
+        #[arg(long)]
+        train: PathBuf,
+        /// Development file, used to pick the best epoch.
+        #[arg(long)]
+        dev: PathBuf,
+        /// Where to write the model.
+        #[arg(long, short, default_value = "models/ner-conll2003.bin")]
+        output: PathBuf,
+        /// Passes over the training data.
+        #[arg(long, default_value_t = 15)]
+        epochs: usize,
+        /// Shuffling seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+}
+
+impl Common {
+    fn setup(&self) -> Result<Pipeline> {
+        if let Some(n) = self.threads {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build_global()
+                .context("setting up the thread pool")?;
+        }
+        match &self.ner_model {
+            Some(p) => Pipeline::with_model_file(p),
+            None => Pipeline::new_default(),
+        }
+    }
+
+    fn input(&self) -> InputOptions {
+        InputOptions {
+            max_article_bytes: self.max_article_bytes,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("whosaid: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn real_main() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Run {
+            paths,
+            output,
+            common,
+        } => {
+            let pipeline = common.setup()?;
+            let opts = RunOptions {
+                input: common.input(),
+                ..RunOptions::default()
+            };
+            let bar = if std::io::stderr().is_terminal() {
+                let b = ProgressBar::new_spinner();
+                b.set_style(
+                    ProgressStyle::with_template(
+                        "{spinner} {pos} articles {per_sec} [{elapsed}] {msg}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                Some(b)
+            } else {
+                None
+            };
+            let t0 = std::time::Instant::now();
+            let progress = |s: &runner::Summary| {
+                if let Some(b) = &bar {
+                    b.set_position(s.articles as u64);
+                    b.set_message(format!("{} failed", s.failed));
+                }
+            };
+            let on_error = |at: &str, msg: &str| {
+                let line = format!("whosaid: {at}: {msg}");
+                match &bar {
+                    Some(b) => b.println(line),
+                    None => eprintln!("{line}"),
+                }
+            };
+            let summary = match &output {
+                Some(path) => {
+                    let mut f = AtomicFile::create(path)?;
+                    let s = runner::run(&pipeline, &paths, opts, &mut f, progress, on_error)?;
+                    f.commit()?;
+                    s
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut lock = std::io::BufWriter::new(stdout.lock());
+                    runner::run(&pipeline, &paths, opts, &mut lock, progress, on_error)?
+                }
+            };
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let secs = t0.elapsed().as_secs_f64();
+            eprintln!(
+                "whosaid: {} articles ({} failed), {} entities, {} quotes, {:.1} MB in {:.2}s",
+                summary.articles,
+                summary.failed,
+                summary.entities,
+                summary.quotes,
+                summary.bytes as f64 / 1e6,
+                secs
+            );
+            Ok(if summary.failed > 0 {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Cmd::Show {
+            paths,
+            color,
+            common,
+        } => {
+            let pipeline = common.setup()?;
+            let style = whosaid::show::Style {
+                color: match color.as_str() {
+                    "always" => true,
+                    "never" => false,
+                    _ => std::io::stdout().is_terminal(),
+                },
+            };
+            let mut failed = 0;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for item in Inputs::open(&paths, common.input()) {
+                let rec = pipeline.record_item(&item);
+                failed += usize::from(rec.error.is_some());
+                let text = item.as_ref().map_or("", |a| a.text.as_str());
+                writeln!(out, "{}", whosaid::show::render(&rec, text, style))?;
+            }
+            Ok(if failed > 0 {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Cmd::Bench {
+            paths,
+            passes,
+            json,
+            common,
+        } => {
+            let pipeline = common.setup()?;
+            let (articles, bad) = whosaid::bench::load(&paths, common.input());
+            if articles.is_empty() {
+                anyhow::bail!("no readable articles in the given paths");
+            }
+            // One untimed pass warms caches and the thread pool.
+            let _ = whosaid::bench::bench(&pipeline, &articles[..articles.len().min(20)], 1);
+            let r = whosaid::bench::bench(&pipeline, &articles, passes);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "articles        {} ({} unreadable skipped), {} words, {} passes, {} threads",
+                    r.articles, bad, r.words, r.passes, r.threads
+                );
+                println!("wall            {:.3} s, CPU {:.3} s", r.wall_s, r.cpu_s);
+                println!("articles/s      {:.1}", r.articles_per_s);
+                println!("words/s         {:.0}", r.words_per_s);
+                println!("words/CPU-s     {:.0}", r.words_per_cpu_s);
+                println!("peak RSS        {:.1} MiB", r.peak_rss_mib);
+                println!(
+                    "found per pass  {} entities, {} quotes",
+                    r.entities, r.quotes
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Tag { conll, common } => {
+            let model = match &common.ner_model {
+                Some(p) => Model::load(p)?,
+                None => PerceptronNer::default_model()?.model().clone(),
+            };
+            let f = ConllFile::read(&conll)?;
+            use rayon::prelude::*;
+            let tags: Vec<Vec<&str>> = f
+                .docs
+                .par_iter()
+                .map(|d| {
+                    let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
+                    perceptron::iob2_names(&model.tag(&words, &d.sentences).0)
+                })
+                .collect();
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            for (line, lt) in f.lines.iter().zip(&f.line_tokens) {
+                match lt {
+                    Some((d, t)) => writeln!(out, "{line} {}", tags[*d][*t])?,
+                    None => writeln!(out, "{line}")?,
+                }
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Train {
+            what:
+                TrainCmd::Ner {
+                    train,
+                    dev,
+                    output,
+                    epochs,
+                    seed,
+                },
+        } => {
+            let tr = ConllFile::read(&train)?;
+            let dv = ConllFile::read(&dev)?;
+            let t0 = std::time::Instant::now();
+            let (model, f1) = perceptron::train(&tr, &dv, &TrainOptions { epochs, seed }, |s| {
+                eprintln!("[{:6.1}s] {s}", t0.elapsed().as_secs_f64())
+            })?;
+            model.save(&output)?;
+            eprintln!(
+                "best dev F1 {f1:.2} (internal count; score with conlleval.py); {} features; wrote {}",
+                model.n_features(),
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! Hashed features for the sequence tagger. No allocation per token: every string feature is
+//! hashed straight from the token's bytes (lowercased on the fly), and the per-token hashes are
+//! computed once per sentence into a reused buffer.
+
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+/// Mixes one value into a running hash (FxHash's step).
+#[inline]
+pub fn mix(h: u64, x: u64) -> u64 {
+    (h.rotate_left(5) ^ x).wrapping_mul(K)
+}
+
+/// Final avalanche so that nearby keys spread across a table.
+#[inline]
+pub fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+/// Folds curly apostrophes and quotes to their ASCII forms, so that news text and CoNLL's
+/// ASCII tokens share features.
+#[inline]
+fn fold(c: char) -> char {
+    match c {
+        '\u{2019}' | '\u{2018}' | '`' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' | '\u{201E}' => '"',
+        '\u{2013}' | '\u{2014}' => '-',
+        _ => c,
+    }
+}
+
+/// Hash of a string, lowercased and folded when `lower` is set.
+pub fn hash_str(s: &str, lower: bool) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for c in s.chars() {
+        let c = fold(c);
+        if lower && c.is_uppercase() {
+            for l in c.to_lowercase() {
+                h = mix(h, l as u64);
+            }
+        } else {
+            h = mix(h, c as u64);
+        }
+    }
+    h
+}
+
+/// Hash of the word shape: X for upper, x for lower, d for digit, other chars kept; runs of
+/// the same class longer than two collapse ("Xxxx" for "Witkoff", "dd.dd.dddd" shortened).
+pub fn hash_shape(s: &str) -> u64 {
+    let mut h = 0x84222325u64;
+    let mut last = '\0';
+    let mut run = 0;
+    for c in s.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            fold(c)
+        };
+        if k == last {
+            run += 1;
+            if run >= 2 {
+                continue;
+            }
+        } else {
+            run = 0;
+            last = k;
+        }
+        h = mix(h, k as u64);
+    }
+    h
+}
+
+/// Precomputed hashes of one token.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokHash {
+    /// Lowercased form.
+    pub lower: u64,
+    /// Exact form.
+    pub exact: u64,
+    /// Shape.
+    pub shape: u64,
+    /// Prefixes of length 1..=4 (lowercased).
+    pub prefix: [u64; 4],
+    /// Suffixes of length 1..=4 (lowercased).
+    pub suffix: [u64; 4],
+    /// Starts with an uppercase letter.
+    pub cap: bool,
+}
+
+impl TokHash {
+    /// Hashes one token.
+    pub fn new(s: &str) -> Self {
+        let mut prefix = [0u64; 4];
+        let mut suffix = [0u64; 4];
+        let n = s.chars().count();
+        for (k, p) in prefix.iter_mut().enumerate() {
+            let len = (k + 1).min(n);
+            let end = s.char_indices().nth(len).map_or(s.len(), |(i, _)| i);
+            *p = hash_str(&s[..end], true) ^ (k as u64 + 1);
+        }
+        for (k, p) in suffix.iter_mut().enumerate() {
+            let len = (k + 1).min(n);
+            let start = if len >= n {
+                0
+            } else {
+                s.char_indices().nth(n - len).map_or(0, |(i, _)| i)
+            };
+            *p = hash_str(&s[start..], true) ^ ((k as u64 + 1) << 8);
+        }
+        TokHash {
+            lower: hash_str(s, true),
+            exact: hash_str(s, false),
+            shape: hash_shape(s),
+            prefix,
+            suffix,
+            cap: s.chars().next().is_some_and(|c| c.is_uppercase()),
+        }
+    }
+
+    /// Stand-in for positions before the sentence.
+    pub fn start() -> Self {
+        TokHash {
+            lower: 0x1111,
+            exact: 0x1111,
+            shape: 0x1111,
+            ..Default::default()
+        }
+    }
+
+    /// Stand-in for positions after the sentence.
+    pub fn end() -> Self {
+        TokHash {
+            lower: 0x2222,
+            exact: 0x2222,
+            shape: 0x2222,
+            ..Default::default()
+        }
+    }
+}
+
+/// How the sentence is cased: headlines in capitals or title case change what a capital means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SentCase {
+    /// Ordinary prose.
+    Normal,
+    /// Every letter upper case.
+    Upper,
+    /// Nearly every word capitalized (a headline).
+    Title,
+}
+
+impl SentCase {
+    /// Classifies a sentence from its words.
+    pub fn of(words: &[&str]) -> Self {
+        let mut letters_upper = true;
+        let mut alpha_words = 0;
+        let mut cap_words = 0;
+        for w in words {
+            let mut chars = w.chars();
+            let Some(c) = chars.next() else { continue };
+            if !c.is_alphabetic() {
+                continue;
+            }
+            alpha_words += 1;
+            if c.is_uppercase() {
+                cap_words += 1;
+            }
+            if w.chars().any(|c| c.is_lowercase()) {
+                letters_upper = false;
+            }
+        }
+        if alpha_words >= 2 && letters_upper {
+            SentCase::Upper
+        } else if alpha_words >= 4 && cap_words * 10 >= alpha_words * 8 {
+            SentCase::Title
+        } else {
+            SentCase::Normal
+        }
+    }
+}
+
+/// Feature template ids (mixed into every feature's hash).
+pub mod tpl {
+    pub const BIAS: u64 = 1;
+    pub const W0: u64 = 2;
+    pub const WM1: u64 = 3;
+    pub const WP1: u64 = 4;
+    pub const WM2: u64 = 5;
+    pub const WP2: u64 = 6;
+    pub const EXACT: u64 = 7;
+    pub const PREFIX: u64 = 8;
+    pub const SUFFIX: u64 = 9;
+    pub const SHAPE0: u64 = 10;
+    pub const SHAPEM1: u64 = 11;
+    pub const SHAPEP1: u64 = 12;
+    pub const SHAPE_M1_0: u64 = 13;
+    pub const SHAPE_0_P1: u64 = 14;
+    pub const BI_M1_0: u64 = 15;
+    pub const BI_0_P1: u64 = 16;
+    pub const T1: u64 = 17;
+    pub const T12: u64 = 18;
+    pub const T1_W0: u64 = 19;
+    pub const T1_SHAPE0: u64 = 20;
+    pub const CASE_SHAPE: u64 = 21;
+    pub const FIRST_SHAPE: u64 = 22;
+    pub const HIST: u64 = 23;
+    pub const FIRST_W0: u64 = 24;
+    pub const WM1_SHAPE0: u64 = 25;
+    pub const WP1_SHAPE0: u64 = 26;
+    pub const CASE_W0: u64 = 27;
+    pub const HIST_NEXT: u64 = 28;
+    pub const EXACT_M1: u64 = 29;
+    pub const EXACT_P1: u64 = 30;
+    pub const LOWER_ELSEWHERE: u64 = 31;
+}
+
+#[inline]
+fn f(t: u64, h: u64) -> u64 {
+    finish(mix(t.wrapping_mul(0x9E37_79B9_7F4A_7C15), h))
+}
+
+/// The static (tag-independent) features of position `i`, appended to `out`.
+pub fn static_features(
+    hs: &[TokHash],
+    i: usize,
+    case: SentCase,
+    hist: Option<u64>,
+    hist_next: Option<u64>,
+    lower_elsewhere: bool,
+    out: &mut Vec<u64>,
+) {
+    use tpl::*;
+    let n = hs.len();
+    let at = |j: isize| -> TokHash {
+        if j < 0 {
+            TokHash::start()
+        } else if j as usize >= n {
+            TokHash::end()
+        } else {
+            hs[j as usize]
+        }
+    };
+    let ii = i as isize;
+    let w0 = hs[i];
+    let m1 = at(ii - 1);
+    let p1 = at(ii + 1);
+    let m2 = at(ii - 2);
+    let p2 = at(ii + 2);
+    out.push(f(BIAS, 0));
+    out.push(f(W0, w0.lower));
+    out.push(f(EXACT, w0.exact));
+    out.push(f(WM1, m1.lower));
+    out.push(f(WP1, p1.lower));
+    out.push(f(WM2, m2.lower));
+    out.push(f(WP2, p2.lower));
+    out.push(f(EXACT_M1, m1.exact));
+    out.push(f(EXACT_P1, p1.exact));
+    for k in 0..4 {
+        out.push(f(PREFIX, w0.prefix[k]));
+        out.push(f(SUFFIX, w0.suffix[k]));
+    }
+    out.push(f(SHAPE0, w0.shape));
+    out.push(f(SHAPEM1, m1.shape));
+    out.push(f(SHAPEP1, p1.shape));
+    out.push(f(SHAPE_M1_0, mix(m1.shape, w0.shape)));
+    out.push(f(SHAPE_0_P1, mix(w0.shape, p1.shape)));
+    out.push(f(BI_M1_0, mix(m1.lower, w0.lower)));
+    out.push(f(BI_0_P1, mix(w0.lower, p1.lower)));
+    out.push(f(CASE_SHAPE, mix(case as u64, w0.shape)));
+    out.push(f(CASE_W0, mix(case as u64 + 7, w0.lower)));
+    out.push(f(WM1_SHAPE0, mix(m1.lower, w0.shape)));
+    out.push(f(WP1_SHAPE0, mix(p1.lower, w0.shape)));
+    if i == 0 {
+        out.push(f(FIRST_SHAPE, w0.shape));
+        out.push(f(FIRST_W0, w0.lower));
+    }
+    if let Some(h) = hist {
+        out.push(f(HIST, h));
+        out.push(f(HIST, mix(h, w0.shape)));
+    }
+    if lower_elsewhere {
+        out.push(f(LOWER_ELSEWHERE, 1));
+        out.push(f(LOWER_ELSEWHERE, mix(2, w0.lower)));
+        if i == 0 {
+            out.push(f(LOWER_ELSEWHERE, 3));
+        }
+    }
+    if let Some(h) = hist_next {
+        out.push(f(HIST_NEXT, h));
+    }
+}
+
+/// The features that depend on the two previous tags.
+pub fn tag_features(hs: &[TokHash], i: usize, t1: usize, t2: usize, out: &mut Vec<u64>) {
+    use tpl::*;
+    let w0 = hs[i];
+    out.push(f(T1, t1 as u64));
+    out.push(f(T12, (t1 as u64) << 8 | t2 as u64));
+    out.push(f(T1_W0, mix(t1 as u64, w0.lower)));
+    out.push(f(T1_SHAPE0, mix(t1 as u64, w0.shape)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_and_lowercase() {
+        assert_eq!(hash_str("Zelensky’s", true), hash_str("zelensky's", true));
+        assert_ne!(hash_str("Apple", false), hash_str("apple", false));
+        assert_eq!(hash_shape("Witkoff"), hash_shape("Kushner"));
+        assert_ne!(hash_shape("Witkoff"), hash_shape("WSJ"));
+    }
+
+    #[test]
+    fn sentence_case() {
+        assert_eq!(
+            SentCase::of(&["EU", "REJECTS", "GERMAN", "CALL"]),
+            SentCase::Upper
+        );
+        assert_eq!(
+            SentCase::of(&["It", "Has", "Become", "Known", "How", "Trump", "Had", "A"]),
+            SentCase::Title
+        );
+        assert_eq!(
+            SentCase::of(&["He", "said", "so", "today", "."]),
+            SentCase::Normal
+        );
+    }
+
+    #[test]
+    fn affixes_on_short_and_non_ascii_words() {
+        let h = TokHash::new("é");
+        assert_eq!(h.prefix[0] ^ 1, h.prefix[3] ^ 4);
+        let _ = TokHash::new("Björn");
+    }
+}

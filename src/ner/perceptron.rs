@@ -1,0 +1,697 @@
+//! The default NER model: a greedy, left-to-right averaged perceptron over BILOU tags with
+//! hashed lexical, shape, context, previous-tag and document-history features.
+//!
+//! Document history (non-local features): once a capitalized word has been tagged inside an
+//! entity, later occurrences of the same word in the document see that label as a feature, so
+//! "Witkoff" inherits PER from "Steve Witkoff".
+
+use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
+use super::features::{static_features, tag_features, SentCase, TokHash};
+use super::{Entity, Label, Recognizer};
+use crate::tokenize::{Doc, TokenKind};
+use anyhow::{bail, Context, Result};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::path::Path;
+
+/// Number of tags: O, then B, I, L, U for each of the four labels.
+pub const N_TAGS: usize = 17;
+
+/// Tag id of O.
+pub const O: usize = 0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    B,
+    I,
+    L,
+    U,
+}
+
+fn tag_id(label: Label, part: Part) -> usize {
+    1 + label.index() * 4 + part as usize
+}
+
+fn tag_parts(t: usize) -> Option<(Label, Part)> {
+    if t == O {
+        return None;
+    }
+    let label = Label::ALL[(t - 1) / 4];
+    let part = [Part::B, Part::I, Part::L, Part::U][(t - 1) % 4];
+    Some((label, part))
+}
+
+/// The tag's name in BILOU form ("B-PER", "O").
+pub fn tag_name(t: usize) -> String {
+    match tag_parts(t) {
+        None => "O".into(),
+        Some((l, p)) => format!("{:?}-{}", p, l.as_str()),
+    }
+}
+
+/// May tag `next` follow tag `prev`? `last` marks the sentence's last token.
+fn allowed(prev: usize, next: usize, last: bool) -> bool {
+    let inside = matches!(tag_parts(prev), Some((_, Part::B | Part::I)));
+    match (tag_parts(prev), tag_parts(next)) {
+        (Some((pl, Part::B | Part::I)), Some((nl, np))) => {
+            pl == nl && matches!(np, Part::I | Part::L) && !(last && np == Part::I)
+        }
+        (_, None) => !inside,
+        (_, Some((_, np))) => !inside && (matches!(np, Part::U) || (np == Part::B && !last)),
+    }
+}
+
+/// An identity hasher for keys that are hashes already.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
+/// Per-document memory: labels given to capitalized words so far, and the words the
+/// document also writes in lower case.
+#[derive(Default)]
+struct History {
+    counts: IdMap<[u16; 4]>,
+    lower_seen: IdMap<()>,
+}
+
+impl History {
+    fn new(words: &[&str]) -> Self {
+        let mut h = History::default();
+        for w in words {
+            if w.chars().next().is_some_and(|c| c.is_lowercase()) {
+                h.lower_seen.insert(super::features::hash_str(w, true), ());
+            }
+        }
+        h
+    }
+
+    /// All features of position `i` of a sentence given the previous two tags.
+    fn features(
+        &self,
+        hs: &[TokHash],
+        i: usize,
+        case: SentCase,
+        t1: usize,
+        t2: usize,
+        out: &mut Vec<u64>,
+    ) {
+        out.clear();
+        let hn = hs.get(i + 1).and_then(|h| self.get(h));
+        let lower = hs[i].cap && self.lower_seen.contains_key(&hs[i].lower);
+        static_features(hs, i, case, self.get(&hs[i]), hn, lower, out);
+        tag_features(hs, i, t1, t2, out);
+    }
+
+    fn get(&self, h: &TokHash) -> Option<u64> {
+        if !h.cap {
+            return None;
+        }
+        let c = self.counts.get(&h.lower)?;
+        let (best, n) = c.iter().enumerate().max_by_key(|&(_, n)| *n)?;
+        (*n > 0).then_some(best as u64 + 1)
+    }
+
+    fn add(&mut self, hs: &[TokHash], tags: &[usize]) {
+        for (h, &t) in hs.iter().zip(tags) {
+            if let Some((label, _)) = tag_parts(t) {
+                if h.cap {
+                    let e = self.counts.entry(h.lower).or_default();
+                    e[label.index()] = e[label.index()].saturating_add(1);
+                }
+            }
+        }
+    }
+}
+
+/// A trained model: feature hash to a row of `N_TAGS` weights.
+#[derive(Clone, Default)]
+pub struct Model {
+    index: IdMap<u32>,
+    weights: Vec<f32>,
+}
+
+const MAGIC: &[u8; 8] = b"WSNERv1\0";
+
+impl Model {
+    /// Number of features with weights.
+    pub fn n_features(&self) -> usize {
+        self.index.len()
+    }
+
+    fn score(&self, feats: &[u64], out: &mut [f32; N_TAGS]) {
+        out.fill(0.0);
+        for f in feats {
+            if let Some(&row) = self.index.get(f) {
+                let w = &self.weights[row as usize * N_TAGS..(row as usize + 1) * N_TAGS];
+                for (o, x) in out.iter_mut().zip(w) {
+                    *o += x;
+                }
+            }
+        }
+    }
+
+    /// Tags a document (words and sentence ranges). Returns the tag of every token and the
+    /// probability the model gave it.
+    pub fn tag(&self, words: &[&str], sentences: &[(usize, usize)]) -> (Vec<usize>, Vec<f32>) {
+        let mut tags = vec![O; words.len()];
+        let mut probs = vec![1.0f32; words.len()];
+        let mut hist = History::new(&words);
+        let mut hs = Vec::new();
+        let mut feats = Vec::with_capacity(64);
+        let mut scores = [0f32; N_TAGS];
+        for &(s, e) in sentences {
+            hs.clear();
+            hs.extend(words[s..e].iter().map(|w| TokHash::new(w)));
+            let case = SentCase::of(&words[s..e]);
+            let (mut t1, mut t2) = (O, O);
+            for i in 0..hs.len() {
+                hist.features(&hs, i, case, t1, t2, &mut feats);
+                self.score(&feats, &mut scores);
+                let last = i + 1 == hs.len();
+                let mut best = O;
+                let mut best_s = f32::NEG_INFINITY;
+                for (t, &sc) in scores.iter().enumerate() {
+                    if allowed(t1, t, last) && sc > best_s {
+                        best = t;
+                        best_s = sc;
+                    }
+                }
+                // Softmax over the allowed tags gives the token's confidence.
+                let mut z = 0f32;
+                for (t, &sc) in scores.iter().enumerate() {
+                    if allowed(t1, t, last) {
+                        z += (sc - best_s).exp();
+                    }
+                }
+                tags[s + i] = best;
+                probs[s + i] = 1.0 / z;
+                t2 = t1;
+                t1 = best;
+            }
+            hist.add(&hs, &tags[s..e]);
+        }
+        (tags, probs)
+    }
+
+    /// Writes the model: feature keys and i16-quantized weights.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let mut keys: Vec<(u64, u32)> = self.index.iter().map(|(&k, &v)| (k, v)).collect();
+        keys.sort_unstable();
+        let max = self
+            .weights
+            .iter()
+            .fold(0f32, |m, w| m.max(w.abs()))
+            .max(1e-9);
+        let scale = max / 32767.0;
+        let mut buf = Vec::with_capacity(16 + keys.len() * (8 + 2 * N_TAGS));
+        buf.extend_from_slice(MAGIC);
+        buf.extend_from_slice(&(N_TAGS as u32).to_le_bytes());
+        buf.extend_from_slice(&scale.to_le_bytes());
+        buf.extend_from_slice(&(keys.len() as u64).to_le_bytes());
+        for (k, _) in &keys {
+            buf.extend_from_slice(&k.to_le_bytes());
+        }
+        for (_, row) in &keys {
+            let r = *row as usize;
+            for w in &self.weights[r * N_TAGS..(r + 1) * N_TAGS] {
+                let q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
+                buf.extend_from_slice(&q.to_le_bytes());
+            }
+        }
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, &buf).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))?;
+        Ok(())
+    }
+
+    /// Reads a model written by [`Model::save`].
+    pub fn from_bytes(b: &[u8]) -> Result<Self> {
+        if b.len() < 24 || &b[..8] != MAGIC {
+            bail!("not a whosaid NER model (bad header)");
+        }
+        let n_tags = u32::from_le_bytes(b[8..12].try_into()?) as usize;
+        if n_tags != N_TAGS {
+            bail!("model has {n_tags} tags, this build expects {N_TAGS}");
+        }
+        let scale = f32::from_le_bytes(b[12..16].try_into()?);
+        let n = u64::from_le_bytes(b[16..24].try_into()?) as usize;
+        let need = n
+            .checked_mul(8 + 2 * N_TAGS)
+            .and_then(|x| x.checked_add(24))
+            .context("model size overflows")?;
+        if b.len() != need {
+            bail!(
+                "model file is truncated or corrupt ({} bytes, expected {need})",
+                b.len()
+            );
+        }
+        let mut index = IdMap::default();
+        index.reserve(n);
+        let keys = &b[24..24 + 8 * n];
+        for (row, k) in keys.chunks_exact(8).enumerate() {
+            index.insert(u64::from_le_bytes(k.try_into()?), row as u32);
+        }
+        let weights = b[24 + 8 * n..]
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * scale)
+            .collect();
+        Ok(Model { index, weights })
+    }
+
+    /// Reads a model file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let b = std::fs::read(path).with_context(|| format!("reading model {}", path.display()))?;
+        Self::from_bytes(&b).with_context(|| format!("loading model {}", path.display()))
+    }
+}
+
+/// Entities from a tag sequence over a document's tokens.
+fn entities_from_tags(doc: &Doc, tags: &[usize], probs: &[f32]) -> Vec<Entity> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tags.len() {
+        match tag_parts(tags[i]) {
+            Some((label, Part::U)) => {
+                out.push(Entity {
+                    tok_start: i,
+                    tok_end: i + 1,
+                    span: doc.span_of(i, i + 1),
+                    label,
+                    score: probs[i],
+                });
+                i += 1;
+            }
+            Some((label, Part::B)) => {
+                let mut j = i + 1;
+                while j < tags.len() && tags[j] == tag_id(label, Part::I) {
+                    j += 1;
+                }
+                if j < tags.len() && tags[j] == tag_id(label, Part::L) {
+                    j += 1;
+                }
+                let score = probs[i..j].iter().sum::<f32>() / (j - i) as f32;
+                out.push(Entity {
+                    tok_start: i,
+                    tok_end: j,
+                    span: doc.span_of(i, j),
+                    label,
+                    score,
+                });
+                i = j;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// The default recognizer: a [`Model`] applied to a segmented document.
+pub struct PerceptronNer {
+    model: Model,
+}
+
+/// The model trained on CoNLL-2003 that ships with whosaid (see `models/README.md`).
+pub static DEFAULT_MODEL: &[u8] = include_bytes!("../../models/ner-conll2003.bin");
+
+impl PerceptronNer {
+    /// Wraps a model.
+    pub fn new(model: Model) -> Self {
+        PerceptronNer { model }
+    }
+
+    /// The built-in default model.
+    pub fn default_model() -> Result<Self> {
+        Ok(Self::new(
+            Model::from_bytes(DEFAULT_MODEL).context("loading the built-in NER model")?,
+        ))
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+}
+
+impl Recognizer for PerceptronNer {
+    fn recognize(&self, doc: &Doc) -> Vec<Entity> {
+        let words: Vec<&str> = doc.tokens.iter().map(|t| t.text(doc.text)).collect();
+        let (mut tags, probs) = self.model.tag(&words, &doc.sentences);
+        // Quote marks never belong to a name.
+        for (t, tok) in tags.iter_mut().zip(&doc.tokens) {
+            if tok.kind == TokenKind::Quote && *t != O {
+                *t = O;
+            }
+        }
+        let mut ents = entities_from_tags(doc, &repair(&tags), &probs);
+        ents.retain(|e| {
+            doc.tokens[e.tok_start..e.tok_end]
+                .iter()
+                .any(|t| t.kind == TokenKind::Word)
+        });
+        ents
+    }
+}
+
+/// Mends sequences broken by post-editing (an I or L without its B becomes B or U).
+fn repair(tags: &[usize]) -> Vec<usize> {
+    let mut out = tags.to_vec();
+    for i in 0..out.len() {
+        let prev = if i > 0 { out[i - 1] } else { O };
+        if let Some((l, p)) = tag_parts(out[i]) {
+            let open = matches!(tag_parts(prev), Some((pl, Part::B | Part::I)) if pl == l);
+            if !open && matches!(p, Part::I | Part::L) {
+                out[i] = tag_id(l, if p == Part::I { Part::B } else { Part::U });
+            }
+            let next_cont = out
+                .get(i + 1)
+                .is_some_and(|&n| matches!(tag_parts(n), Some((nl, Part::I | Part::L)) if nl == l));
+            if matches!(tag_parts(out[i]), Some((_, Part::B | Part::I))) && !next_cont {
+                out[i] = tag_id(
+                    l,
+                    if out[i] == tag_id(l, Part::B) {
+                        Part::U
+                    } else {
+                        Part::L
+                    },
+                );
+            }
+        }
+    }
+    out
+}
+
+/// BILOU tags of a CoNLL document's gold chunks.
+fn gold_bilou(doc: &ConllDoc) -> Vec<usize> {
+    let mut tags = vec![O; doc.words.len()];
+    for &(ss, se) in &doc.sentences {
+        for (s, e, l) in chunks(&doc.gold[ss..se]) {
+            let (s, e) = (ss + s, ss + e);
+            if e - s == 1 {
+                tags[s] = tag_id(l, Part::U);
+            } else {
+                tags[s] = tag_id(l, Part::B);
+                for t in &mut tags[s + 1..e - 1] {
+                    *t = tag_id(l, Part::I);
+                }
+                tags[e - 1] = tag_id(l, Part::L);
+            }
+        }
+    }
+    tags
+}
+
+/// Chunks of predicted BILOU tags, per sentence, as document-level ranges.
+pub fn predicted_chunks(
+    tags: &[usize],
+    sentences: &[(usize, usize)],
+) -> Vec<(usize, usize, Label)> {
+    let mut out = Vec::new();
+    for &(s, e) in sentences {
+        let names: Vec<String> = tags[s..e].iter().map(|&t| tag_name(t)).collect();
+        out.extend(
+            chunks(&names)
+                .into_iter()
+                .map(|(a, b, l)| (s + a, s + b, l)),
+        );
+    }
+    out
+}
+
+/// IOB2 tag names for predicted BILOU tags (for `whosaid tag --conll`).
+pub fn iob2_names(tags: &[usize]) -> Vec<&'static str> {
+    const NAMES: [&str; 9] = [
+        "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
+    ];
+    tags.iter()
+        .map(|&t| match tag_parts(t) {
+            None => NAMES[0],
+            Some((l, Part::B | Part::U)) => NAMES[1 + 2 * l.index()],
+            Some((l, _)) => NAMES[2 + 2 * l.index()],
+        })
+        .collect()
+}
+
+/// Training options.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// Seed for the shuffling of documents.
+    pub seed: u64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            epochs: 15,
+            seed: 7,
+        }
+    }
+}
+
+struct Trainer {
+    index: IdMap<u32>,
+    w: Vec<f32>,
+    acc: Vec<f64>,
+    c: f64,
+}
+
+impl Trainer {
+    fn row(&mut self, f: u64) -> usize {
+        let n = self.index.len() as u32;
+        let r = *self.index.entry(f).or_insert(n) as usize;
+        if r == n as usize {
+            self.w.extend([0.0; N_TAGS]);
+            self.acc.extend([0.0; N_TAGS]);
+        }
+        r
+    }
+
+    fn update(&mut self, feats: &[u64], gold: usize, pred: usize) {
+        let c = self.c;
+        for &f in feats {
+            let r = self.row(f) * N_TAGS;
+            self.w[r + gold] += 1.0;
+            self.acc[r + gold] += c;
+            self.w[r + pred] -= 1.0;
+            self.acc[r + pred] -= c;
+        }
+    }
+
+    fn averaged(&self) -> Model {
+        let c = self.c.max(1.0);
+        let weights: Vec<f32> = self
+            .w
+            .iter()
+            .zip(&self.acc)
+            .map(|(&w, &a)| (w as f64 - a / c) as f32)
+            .collect();
+        // Drop features whose averaged weights are all (nearly) zero.
+        let mut index = IdMap::default();
+        let mut kept = Vec::new();
+        for (&k, &r) in &self.index {
+            let row = &weights[r as usize * N_TAGS..(r as usize + 1) * N_TAGS];
+            if row.iter().any(|w| w.abs() > 1e-3) {
+                index.insert(k, (kept.len() / N_TAGS) as u32);
+                kept.extend_from_slice(row);
+            }
+        }
+        Model {
+            index,
+            weights: kept,
+        }
+    }
+
+    fn model_view(&self) -> Model {
+        Model {
+            index: self.index.clone(),
+            weights: self.w.clone(),
+        }
+    }
+
+    /// One greedy pass over a document with the current weights, updating on each error.
+    fn train_doc(&mut self, doc: &ConllDoc, gold: &[usize]) {
+        let words: Vec<&str> = doc.words.iter().map(|s| s.as_str()).collect();
+        let mut hist = History::new(&words);
+        let mut feats = Vec::with_capacity(64);
+        let mut scores = [0f32; N_TAGS];
+        let mut pred_tags = vec![O; words.len()];
+        for &(s, e) in &doc.sentences {
+            let hs: Vec<TokHash> = words[s..e].iter().map(|w| TokHash::new(w)).collect();
+            let case = SentCase::of(&words[s..e]);
+            let (mut t1, mut t2) = (O, O);
+            for i in 0..hs.len() {
+                hist.features(&hs, i, case, t1, t2, &mut feats);
+                scores.fill(0.0);
+                for f in &feats {
+                    if let Some(&r) = self.index.get(f) {
+                        let r = r as usize * N_TAGS;
+                        for (o, x) in scores.iter_mut().zip(&self.w[r..r + N_TAGS]) {
+                            *o += x;
+                        }
+                    }
+                }
+                let mut best = O;
+                let mut best_s = f32::NEG_INFINITY;
+                for (t, &sc) in scores.iter().enumerate() {
+                    if sc > best_s {
+                        best = t;
+                        best_s = sc;
+                    }
+                }
+                self.c += 1.0;
+                let g = gold[s + i];
+                if best != g {
+                    self.update(&feats, g, best);
+                }
+                pred_tags[s + i] = best;
+                t2 = t1;
+                t1 = best;
+            }
+            hist.add(&hs, &pred_tags[s..e]);
+        }
+    }
+}
+
+/// Scores a model on CoNLL documents: (true positives, predicted, gold) chunk counts.
+pub fn evaluate(model: &Model, docs: &[ConllDoc]) -> (usize, usize, usize) {
+    use rayon::prelude::*;
+    docs.par_iter()
+        .map(|d| {
+            let words: Vec<&str> = d.words.iter().map(|s| s.as_str()).collect();
+            let (tags, _) = model.tag(&words, &d.sentences);
+            let pred = predicted_chunks(&repair(&tags), &d.sentences);
+            let mut gold = Vec::new();
+            for &(s, e) in &d.sentences {
+                gold.extend(
+                    chunks(&d.gold[s..e])
+                        .into_iter()
+                        .map(|(a, b, l)| (s + a, s + b, l)),
+                );
+            }
+            prf(&gold, &pred)
+        })
+        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
+}
+
+/// Trains on `train`, keeps the epoch with the best F1 on `dev`, and reports progress through
+/// `log`. Deterministic for a given seed.
+pub fn train(
+    train: &ConllFile,
+    dev: &ConllFile,
+    opts: &TrainOptions,
+    mut log: impl FnMut(&str),
+) -> Result<(Model, f64)> {
+    if train.docs.is_empty() {
+        bail!("the training file has no documents");
+    }
+    let golds: Vec<Vec<usize>> = train.docs.iter().map(gold_bilou).collect();
+    let mut t = Trainer {
+        index: IdMap::default(),
+        w: Vec::new(),
+        acc: Vec::new(),
+        c: 0.0,
+    };
+    let mut order: Vec<usize> = (0..train.docs.len()).collect();
+    let mut rng = opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut best: Option<(Model, f64)> = None;
+    for epoch in 1..=opts.epochs {
+        // Fisher-Yates with xorshift.
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        for &d in &order {
+            t.train_doc(&train.docs[d], &golds[d]);
+        }
+        let avg = t.averaged();
+        let dev_f1 = f1(evaluate(&avg, &dev.docs));
+        let raw_f1 = f1(evaluate(
+            &t.model_view(),
+            &dev.docs[..dev.docs.len().min(20)],
+        ));
+        log(&format!(
+            "epoch {epoch}: {} features, dev F1 {dev_f1:.2} (averaged), {raw_f1:.2} (raw, first 20 docs)",
+            avg.n_features()
+        ));
+        if best.as_ref().is_none_or(|(_, f)| dev_f1 > *f) {
+            best = Some((avg, dev_f1));
+        }
+    }
+    Ok(best.expect("at least one epoch"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transitions() {
+        let bper = tag_id(Label::Per, Part::B);
+        let iper = tag_id(Label::Per, Part::I);
+        let lper = tag_id(Label::Per, Part::L);
+        let uorg = tag_id(Label::Org, Part::U);
+        assert!(allowed(O, bper, false));
+        assert!(!allowed(O, bper, true));
+        assert!(!allowed(O, iper, false));
+        assert!(allowed(bper, iper, false));
+        assert!(!allowed(bper, iper, true));
+        assert!(allowed(bper, lper, true));
+        assert!(!allowed(bper, O, false));
+        assert!(allowed(lper, uorg, false));
+    }
+
+    #[test]
+    fn repair_mends_broken_chunks() {
+        let bper = tag_id(Label::Per, Part::B);
+        let lper = tag_id(Label::Per, Part::L);
+        let uper = tag_id(Label::Per, Part::U);
+        assert_eq!(repair(&[O, lper, O]), vec![O, uper, O]);
+        assert_eq!(repair(&[bper, O]), vec![uper, O]);
+        assert_eq!(
+            iob2_names(&[bper, lper, uper]),
+            vec!["B-PER", "I-PER", "B-PER"]
+        );
+    }
+
+    #[test]
+    fn learns_a_toy_corpus() {
+        let mut text = String::new();
+        for name in ["Smith", "Jones", "Brown", "Clark"] {
+            text.push_str(&format!(
+                "-DOCSTART- -X- O O\n\nMr. NNP I-NP O\n{name} NNP I-NP I-PER\nvisited VBD I-VP O\nParis NNP I-NP I-LOC\n. . O O\n\n"
+            ));
+        }
+        let f = ConllFile::parse(&text);
+        let (model, dev_f1) = train(&f, &f, &TrainOptions { epochs: 5, seed: 1 }, |_| {}).unwrap();
+        assert!(dev_f1 > 99.0, "toy F1 {dev_f1}");
+        let dir = std::env::temp_dir().join(format!("whosaid-model-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("m.bin");
+        model.save(&p).unwrap();
+        let back = Model::load(&p).unwrap();
+        assert_eq!(back.n_features(), model.n_features());
+        let (tags, _) = back.tag(&["Mr.", "Jones", "visited", "Paris", "."], &[(0, 5)]);
+        assert_eq!(tag_name(tags[1]), "U-PER");
+        assert_eq!(tag_name(tags[3]), "U-LOC");
+        assert!(Model::from_bytes(b"garbage").is_err());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,140 @@
+//! The output contract (`article.schema.json`): one JSON object per article, offsets in
+//! Unicode code points. This is the only place where byte offsets become code points.
+
+use crate::pipeline::Analysis;
+use crate::text::{CharMap, OutSpan};
+use serde::{Deserialize, Serialize};
+
+/// An entity in the output.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OutEntity {
+    /// First code point.
+    pub start: usize,
+    /// One past the last code point.
+    pub end: usize,
+    /// The entity's text.
+    pub text: String,
+    /// PER, ORG, LOC or MISC.
+    pub label: String,
+    /// Confidence in [0, 1].
+    pub score: f32,
+    /// Index into `actors`.
+    pub actor: Option<usize>,
+}
+
+/// An actor in the output.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OutActor {
+    /// The fullest name.
+    pub name: String,
+    /// PER or ORG.
+    pub label: String,
+    /// Every mention.
+    pub mentions: Vec<OutSpan>,
+}
+
+/// A quote in the output.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OutQuote {
+    /// direct, indirect or mixed.
+    pub kind: String,
+    /// What was said.
+    pub content: Vec<OutSpan>,
+    /// The cue words.
+    pub cue: Option<OutSpan>,
+    /// The speaker mention as written.
+    pub speaker: Option<OutSpan>,
+    /// Index into `actors`.
+    pub speaker_actor: Option<usize>,
+    /// The resolved speaker's name, or the mention's text.
+    pub speaker_name: Option<String>,
+    /// Confidence in [0, 1].
+    pub confidence: f32,
+}
+
+/// One output record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    /// The article's id.
+    pub id: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// Set when the article could not be analysed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+    /// Named entities.
+    pub entities: Vec<OutEntity>,
+    /// Mention chains.
+    pub actors: Vec<OutActor>,
+    /// Attributed statements.
+    pub quotes: Vec<OutQuote>,
+}
+
+impl Record {
+    /// The record of an article that failed.
+    pub fn error(id: String, title: Option<String>, error: String) -> Self {
+        Record {
+            id,
+            title,
+            error: Some(error),
+            entities: Vec::new(),
+            actors: Vec::new(),
+            quotes: Vec::new(),
+        }
+    }
+
+    /// Builds the record of an analysed article.
+    pub fn from_analysis(id: String, title: Option<String>, a: &Analysis) -> Self {
+        let text = a.doc.text;
+        let map = CharMap::new(text);
+        let sp = |s| OutSpan::from_span(s, text, &map);
+        let entities = a
+            .entities
+            .iter()
+            .zip(&a.attribution.entity_actor)
+            .map(|(e, actor)| {
+                let o = sp(e.span);
+                OutEntity {
+                    start: o.start,
+                    end: o.end,
+                    text: o.text,
+                    label: e.label.as_str().to_string(),
+                    score: (e.score * 1000.0).round() / 1000.0,
+                    actor: *actor,
+                }
+            })
+            .collect();
+        let actors = a
+            .attribution
+            .actors
+            .iter()
+            .map(|ac| OutActor {
+                name: ac.name.clone(),
+                label: ac.label.as_str().to_string(),
+                mentions: ac.mentions.iter().map(|&m| sp(m)).collect(),
+            })
+            .collect();
+        let quotes = a
+            .quotes
+            .iter()
+            .zip(&a.attribution.speakers)
+            .map(|(q, s)| OutQuote {
+                kind: q.kind.as_str().to_string(),
+                content: q.content.iter().map(|&c| sp(c)).collect(),
+                cue: q.cue.map(sp),
+                speaker: q.speaker.map(|(x, y)| sp(a.doc.span_of(x, y))),
+                speaker_actor: s.actor,
+                speaker_name: s.name.clone(),
+                confidence: q.confidence,
+            })
+            .collect();
+        Record {
+            id,
+            title,
+            error: None,
+            entities,
+            actors,
+            quotes,
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The one place that knows the order of the stages:
+//! text -> segmentation -> {NER, quote detection} in parallel -> attribution -> output.
+
+use crate::attribution::{Attribution, Resolver, RuleResolver};
+use crate::input::{Article, Item};
+use crate::ner::perceptron::{Model, PerceptronNer};
+use crate::ner::{Entity, Recognizer};
+use crate::output::Record;
+use crate::quotes::{Quote, QuoteDetector, RuleQuotes};
+use crate::tokenize::{Doc, NewsSegmenter, Segmenter};
+use anyhow::Result;
+use std::path::Path;
+
+/// Everything the pipeline found in one article.
+pub struct Analysis<'a> {
+    /// Tokens, sentences, paragraphs.
+    pub doc: Doc<'a>,
+    /// Named entities.
+    pub entities: Vec<Entity>,
+    /// Quotes.
+    pub quotes: Vec<Quote>,
+    /// Actors and resolved speakers.
+    pub attribution: Attribution,
+}
+
+/// The stages, each behind its trait.
+pub struct Pipeline {
+    segmenter: Box<dyn Segmenter>,
+    ner: Box<dyn Recognizer>,
+    quotes: Box<dyn QuoteDetector>,
+    resolver: Box<dyn Resolver>,
+}
+
+impl Pipeline {
+    /// The default pipeline with the built-in NER model.
+    pub fn new_default() -> Result<Self> {
+        Ok(Self::with_ner(Box::new(PerceptronNer::default_model()?)))
+    }
+
+    /// The default pipeline with the NER model in `path`.
+    pub fn with_model_file(path: &Path) -> Result<Self> {
+        Ok(Self::with_ner(Box::new(PerceptronNer::new(Model::load(
+            path,
+        )?))))
+    }
+
+    /// The default stages around a given recognizer.
+    pub fn with_ner(ner: Box<dyn Recognizer>) -> Self {
+        Pipeline {
+            segmenter: Box::new(NewsSegmenter),
+            ner,
+            quotes: Box::new(RuleQuotes),
+            resolver: Box::new(RuleResolver),
+        }
+    }
+
+    /// Runs every stage on `text`.
+    pub fn analyze<'a>(&self, text: &'a str) -> Analysis<'a> {
+        let doc = self.segmenter.segment(text);
+        let (entities, quotes) =
+            rayon::join(|| self.ner.recognize(&doc), || self.quotes.detect(&doc));
+        let attribution = self.resolver.resolve(&doc, &entities, &quotes);
+        Analysis {
+            doc,
+            entities,
+            quotes,
+            attribution,
+        }
+    }
+
+    /// The output record of one article; a failure inside a stage becomes an error record.
+    pub fn record(&self, article: &Article) -> Record {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let a = self.analyze(&article.text);
+            Record::from_analysis(article.id.clone(), article.title.clone(), &a)
+        }));
+        match run {
+            Ok(r) => r,
+            Err(p) => {
+                let msg = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown failure".into());
+                Record::error(
+                    article.id.clone(),
+                    article.title.clone(),
+                    format!("internal error: {msg}"),
+                )
+            }
+        }
+    }
+
+    /// The output record of one input item (an article or an input error).
+    pub fn record_item(&self, item: &Item) -> Record {
+        match item {
+            Ok(a) => self.record(a),
+            Err(e) => Record::error(e.id.clone(), None, e.message.clone()),
+        }
+    }
+}

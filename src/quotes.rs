@@ -1,0 +1,1016 @@
+//! Quote detection: direct quotations (split, multi-paragraph, colon-introduced, block quotes)
+//! and reported speech ("X said (that) ...", "According to X, ...", "..., X wrote."), each with
+//! its content spans, cue and speaker mention. Scare quotes are recognized and left out.
+
+use crate::lexicon::{self, CueClass};
+use crate::text::Span;
+use crate::tokenize::{Doc, TokenKind};
+
+/// Direct, indirect or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteKind {
+    /// A quotation in quote marks.
+    Direct,
+    /// Reported speech without quote marks.
+    Indirect,
+    /// Reported speech that quotes some words.
+    Mixed,
+}
+
+impl QuoteKind {
+    /// As written in the output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteKind::Direct => "direct",
+            QuoteKind::Indirect => "indirect",
+            QuoteKind::Mixed => "mixed",
+        }
+    }
+}
+
+/// One attributed statement, in byte spans and token ranges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quote {
+    /// Direct, indirect or mixed.
+    pub kind: QuoteKind,
+    /// What was said: one span, or several for a quotation split by its attribution.
+    pub content: Vec<Span>,
+    /// The cue words ("said", "told reporters", "according to").
+    pub cue: Option<Span>,
+    /// The speaker mention as a token range.
+    pub speaker: Option<(usize, usize)>,
+    /// Confidence in [0, 1].
+    pub confidence: f32,
+}
+
+/// A pipeline stage that finds quotes in a segmented document.
+pub trait QuoteDetector: Send + Sync {
+    /// Quotes of `doc` in text order.
+    fn detect(&self, doc: &Doc) -> Vec<Quote>;
+}
+
+/// The rule-based detector.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RuleQuotes;
+
+impl QuoteDetector for RuleQuotes {
+    fn detect(&self, doc: &Doc) -> Vec<Quote> {
+        Detector::new(doc).run()
+    }
+}
+
+/// A quotation found by pairing marks: token indices of the marks (close may be the end of a
+/// paragraph for a multi-paragraph quote).
+#[derive(Debug, Clone, Copy)]
+struct Quotation {
+    open: usize,
+    /// Index of the closing mark (content is `open+1 .. close`).
+    close: usize,
+}
+
+fn opens(s: &str) -> Option<bool> {
+    match s {
+        "\u{201C}" | "\u{00AB}" | "\u{201E}" | "``" => Some(true),
+        "\u{201D}" | "\u{00BB}" | "''" => Some(false),
+        _ => None,
+    }
+}
+
+struct Detector<'d, 'a> {
+    doc: &'d Doc<'a>,
+    /// Tokens used as cues or attribution already.
+    used: Vec<bool>,
+}
+
+impl<'d, 'a> Detector<'d, 'a> {
+    fn new(doc: &'d Doc<'a>) -> Self {
+        Detector {
+            doc,
+            used: vec![false; doc.tokens.len()],
+        }
+    }
+
+    fn w(&self, i: usize) -> &'a str {
+        self.doc.tok(i)
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.doc.tokens[i].kind == TokenKind::Word
+    }
+
+    /// The cue class of token `i`: a cue word written in lower case (or opening its sentence),
+    /// not in the passive ("was written").
+    fn cue_at(&self, i: usize) -> Option<CueClass> {
+        if !self.is_word(i) {
+            return None;
+        }
+        let w = self.w(i);
+        let class = lexicon::cue_class(w)?;
+        let lower = w.chars().next().is_some_and(|c| c.is_lowercase());
+        let (ss, _) = self.sentence_bounds(i);
+        if !lower && i != ss {
+            return None;
+        }
+        if i > 0
+            && matches!(
+                self.w(i - 1).to_ascii_lowercase().as_str(),
+                "was" | "were" | "be" | "been" | "being" | "is" | "are"
+            )
+        {
+            return None;
+        }
+        Some(class)
+    }
+
+    fn word_count(&self, a: usize, b: usize) -> usize {
+        (a..b).filter(|&i| self.is_word(i)).count()
+    }
+
+    fn run(mut self) -> Vec<Quote> {
+        let quotations = self.pair_marks();
+        let mut out = self.direct_quotes(&quotations);
+        let indirect = self.reported_speech(&quotations);
+        // A short quotation inside reported speech makes it mixed rather than a quote of its own.
+        let mut drop = vec![false; out.len()];
+        let mut rest = Vec::new();
+        for mut q in indirect {
+            let c = q.content[0];
+            for (k, d) in out.iter().enumerate() {
+                if d.cue.is_none() && d.content.iter().all(|s| c.contains(s)) {
+                    drop[k] = true;
+                    q.kind = QuoteKind::Mixed;
+                }
+            }
+            if q.kind == QuoteKind::Indirect
+                && quotations.iter().any(|qt| {
+                    let s = self.doc.tokens[qt.open].span.start;
+                    c.start <= s && s < c.end
+                })
+            {
+                q.kind = QuoteKind::Mixed;
+            }
+            rest.push(q);
+        }
+        let mut k = 0;
+        out.retain(|_| {
+            k += 1;
+            !drop[k - 1]
+        });
+        out.extend(rest);
+        out.sort_by_key(|q| (q.content[0].start, q.content[0].end));
+        out
+    }
+
+    /// Pairs quote marks within paragraphs, continuing a quotation across paragraphs when the
+    /// next paragraph opens with a mark.
+    fn pair_marks(&self) -> Vec<Quotation> {
+        let doc = self.doc;
+        let mut out = Vec::new();
+        let mut open: Option<usize> = None;
+        for (pi, &(ps, pe)) in doc.paragraphs.iter().enumerate() {
+            for i in ps..pe {
+                let t = &doc.tokens[i];
+                if t.kind != TokenKind::Quote {
+                    continue;
+                }
+                let s = self.w(i);
+                let dir = opens(s).or_else(|| {
+                    if s == "\"" {
+                        // Straight marks: open unless a quotation is open and this one is glued
+                        // to the word before it.
+                        let glued_left = !t.space_before && i > ps;
+                        let glued_right = doc
+                            .tokens
+                            .get(i + 1)
+                            .is_some_and(|n| !n.space_before && !n.para_start);
+                        Some(match open {
+                            Some(_) => !(glued_left || !glued_right),
+                            None => !(glued_left && !glued_right),
+                        })
+                    } else {
+                        None
+                    }
+                });
+                match (dir, open) {
+                    (Some(true), None) => open = Some(i),
+                    (Some(true), Some(o)) if doc.paragraph_of(o) != pi && i == ps => {
+                        // A new paragraph that opens with a mark continues the quotation.
+                    }
+                    (Some(true), Some(_)) => open = Some(i),
+                    (Some(false), Some(o)) => {
+                        if i > o + 1 {
+                            out.push(Quotation { open: o, close: i });
+                        }
+                        open = None;
+                    }
+                    _ => {}
+                }
+            }
+            // A paragraph that leaves a quotation open continues only if the next opens with a
+            // mark; otherwise the unbalanced mark is ignored.
+            if let Some(o) = open {
+                let next_opens = doc.paragraphs.get(pi + 1).is_some_and(|&(ns, _)| {
+                    doc.tokens[ns].kind == TokenKind::Quote && opens(self.w(ns)) != Some(false)
+                });
+                if !next_opens {
+                    if pe > o + 1 && doc.paragraph_of(o) != pi {
+                        // Multi-paragraph quote whose last paragraph lacks the closing mark.
+                        out.push(Quotation { open: o, close: pe });
+                    }
+                    open = None;
+                }
+            }
+        }
+        out
+    }
+
+    fn content_span(&self, q: &Quotation) -> Span {
+        let a = q.open + 1;
+        let mut b = q.close;
+        // Leave out trailing punctuation-only tokens at a paragraph end.
+        while b > a && self.doc.tokens[b - 1].kind == TokenKind::Quote {
+            b -= 1;
+        }
+        if b <= a {
+            return Span::new(
+                self.doc.tokens[q.open].span.end,
+                self.doc.tokens[q.open].span.end,
+            );
+        }
+        self.doc.span_of(a, b)
+    }
+
+    fn sentence_bounds(&self, i: usize) -> (usize, usize) {
+        let s = self.doc.sentence_of(i.min(self.doc.tokens.len() - 1));
+        self.doc.sentences[s]
+    }
+
+    fn para_bounds(&self, i: usize) -> (usize, usize) {
+        let p = self.doc.paragraph_of(i.min(self.doc.tokens.len() - 1));
+        self.doc.paragraphs[p]
+    }
+
+    /// The speaker noun phrase that ends right before token `end` (exclusive), not reaching
+    /// before `limit`. Returns a token range.
+    fn np_left(&self, end: usize, limit: usize) -> Option<(usize, usize)> {
+        if end == 0 || end <= limit {
+            return None;
+        }
+        let last = end - 1;
+        if self.is_word(last) && lexicon::pronoun(self.w(last)).is_some() {
+            return Some((last, end));
+        }
+        let mut start = end;
+        let mut i = end;
+        while i > limit {
+            let j = i - 1;
+            let w = self.w(j);
+            let t = &self.doc.tokens[j];
+            let ok = match t.kind {
+                TokenKind::Word => {
+                    let possessive = w.ends_with("'s") || w.ends_with("\u{2019}s");
+                    if possessive && w.len() <= 4 {
+                        true
+                    } else if w.eq_ignore_ascii_case("of") || w.eq_ignore_ascii_case("and") {
+                        // Inside a name: "Secretary of State", "Witkoff and Kushner".
+                        let left_cap = j > limit
+                            && self.is_word(j - 1)
+                            && self
+                                .w(j - 1)
+                                .chars()
+                                .next()
+                                .is_some_and(|c| c.is_uppercase());
+                        let right_cap = self
+                            .w(j + 1)
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_uppercase());
+                        left_cap && right_cap && start == j + 1
+                    } else if lexicon::pronoun(w).is_some() {
+                        false
+                    } else {
+                        !lexicon::is_np_stop(w)
+                    }
+                }
+                TokenKind::Punct => w == "-" && !t.space_before,
+                TokenKind::Quote => {
+                    (w == "\u{2019}" || w == "'")
+                        && j + 1 < end
+                        && self.w(j + 1).eq_ignore_ascii_case("s")
+                }
+            };
+            if !ok {
+                break;
+            }
+            start = j;
+            i = j;
+            if end - start > 10 {
+                break;
+            }
+        }
+        if start >= end {
+            return None;
+        }
+        // Trim a leading lowercase modifier run that is really a verb phrase's tail: keep it
+        // simple and only drop leading adverbs.
+        while start < end && lexicon::is_cue_modifier(self.w(start)) {
+            start += 1;
+        }
+        (start < end && (start..end).any(|k| self.is_word(k))).then_some((start, end))
+    }
+
+    /// The speaker noun phrase starting at `start`, going right up to a comma, period or
+    /// preposition ("said Rubio.", "said Sen. John Smith, a Democrat").
+    fn np_right(&self, start: usize, limit: usize) -> Option<(usize, usize)> {
+        if start >= limit {
+            return None;
+        }
+        if lexicon::pronoun(self.w(start)).is_some() {
+            return Some((start, start + 1));
+        }
+        let mut end = start;
+        while end < limit && end - start < 8 {
+            let w = self.w(end);
+            let ok = self.is_word(end)
+                && (!lexicon::is_np_stop(w) || { (w == "of" || w == "and") && end > start })
+                || (end > start
+                    && self.doc.tokens[end].kind == TokenKind::Quote
+                    && !self.doc.tokens[end].space_before
+                    && self.w(end + 1).eq_ignore_ascii_case("s"));
+            if !ok {
+                break;
+            }
+            end += 1;
+        }
+        while end > start && matches!(self.w(end - 1), "of" | "and") {
+            end -= 1;
+        }
+        (end > start).then_some((start, end))
+    }
+
+    /// Skips cue modifiers leftwards from `i` (exclusive); returns the new end.
+    fn skip_modifiers_left(&self, mut i: usize, limit: usize) -> usize {
+        while i > limit && self.is_word(i - 1) && lexicon::is_cue_modifier(self.w(i - 1)) {
+            i -= 1;
+        }
+        i
+    }
+
+    /// The subject of a cue at `c`: the noun phrase before it, past modifiers, appositives
+    /// ("Witkoff, talking to ..., concluded") and coordination ("He promised ... and said").
+    fn subject_of(&self, c: usize, limit: usize) -> Option<(usize, usize)> {
+        let e = self.skip_modifiers_left(c, limit);
+        if let Some(np) = self.np_left(e, limit) {
+            return Some(np);
+        }
+        if e > limit && self.w(e - 1) == "," {
+            // Appositive or participial clause: the subject stands before the opening comma.
+            let mut j = e - 1;
+            while j > limit {
+                j -= 1;
+                if self.w(j) == "," {
+                    return self.np_left(j, limit);
+                }
+                if matches!(self.w(j), "." | ";" | ":") {
+                    break;
+                }
+            }
+        }
+        if e > limit && self.w(e - 1).eq_ignore_ascii_case("and") {
+            // Coordinated verbs share the sentence's subject.
+            let mut end = limit;
+            while end < e - 1 && self.is_word(end) && !lexicon::is_np_stop(self.w(end)) {
+                end += 1;
+                if lexicon::pronoun(self.w(end - 1)).is_some() {
+                    break;
+                }
+            }
+            if end > limit {
+                return Some((limit, end));
+            }
+        }
+        None
+    }
+
+    fn mark_used(&mut self, a: usize, b: usize) {
+        for u in &mut self.used[a..b.min(self.doc.tokens.len())] {
+            *u = true;
+        }
+    }
+
+    /// Direct quotations with their attribution.
+    fn direct_quotes(&mut self, quotations: &[Quotation]) -> Vec<Quote> {
+        let doc = self.doc;
+        let n = doc.tokens.len();
+        let mut out: Vec<Quote> = Vec::new();
+        let mut merged_into: Vec<Option<usize>> = vec![None; quotations.len()];
+        for (qi, q) in quotations.iter().enumerate() {
+            if merged_into[qi].is_some() {
+                continue;
+            }
+            let words = self.word_count(q.open + 1, q.close);
+            let (ps, pe) = self.para_bounds(q.open);
+            let para_initial = q.open == ps;
+            let mut cue = None;
+            let mut speaker = None;
+            let mut after_attr = None;
+            // 1. Attribution after the closing mark: `"...," he said` / `"...," said Rubio`.
+            let pe_close = if q.close < n {
+                self.para_bounds(q.close).1
+            } else {
+                pe
+            };
+            let mut j = q.close + 1;
+            if j < pe_close && self.w(j) == "," {
+                j += 1;
+            }
+            if j < pe_close {
+                let (_, se) = self.sentence_bounds(j);
+                let se = se.min(pe_close).max(j);
+                if self.cue_at(j).is_some() {
+                    if let Some(np) = self.np_right(j + 1, se) {
+                        cue = Some((j, j + 1));
+                        speaker = Some(np);
+                        after_attr = Some(np.1);
+                    }
+                } else {
+                    // Speaker then cue within a few tokens.
+                    let mut k = j;
+                    while k < se.min(j + 9) && k < n {
+                        if self.cue_at(k).is_some() && !lexicon::is_participle(self.w(k)) {
+                            if let Some(np) = self.subject_of(k, j) {
+                                if np.0 == j {
+                                    cue = Some((k, k + 1));
+                                    speaker = Some(np);
+                                    after_attr = Some(k + 1);
+                                }
+                            }
+                            break;
+                        }
+                        if !self.is_word(k) && self.w(k) != "-" && !self.w(k).ends_with('s') {
+                            break;
+                        }
+                        k += 1;
+                    }
+                }
+            }
+            // 2. Attribution before the opening mark: `He said: "..."`, `Rubio told reporters, "..."`.
+            if cue.is_none() && q.open > ps {
+                let p = q.open - 1;
+                if matches!(self.w(p), ":" | ",") || self.w(p).eq_ignore_ascii_case("that") {
+                    let (ss, _) = self.sentence_bounds(p);
+                    let lo = ss.max(ps).max(p.saturating_sub(8));
+                    let mut k = p;
+                    while k > lo {
+                        k -= 1;
+                        if self.used[k] {
+                            break;
+                        }
+                        if self.cue_at(k).is_some() {
+                            if let Some(np) = self.subject_of(k, ss.max(ps)) {
+                                cue = Some((k, k + 1));
+                                speaker = Some(np);
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+            // 3. A block quote after a paragraph that ends with a colon.
+            let mut block = false;
+            if cue.is_none() && para_initial {
+                let pi = doc.paragraph_of(q.open);
+                if pi > 0 {
+                    let (pps, ppe) = doc.paragraphs[pi - 1];
+                    if self.w(ppe - 1) == ":" {
+                        block = true;
+                        let (ss, _) = self.sentence_bounds(ppe - 1);
+                        let ss = ss.max(pps);
+                        // The intro's last cue, if it has one, names the speaker.
+                        for k in (ss..ppe - 1).rev() {
+                            if self.cue_at(k).is_some() && !self.used[k] {
+                                if let Some(np) = self.subject_of(k, ss) {
+                                    cue = Some((k, k + 1));
+                                    speaker = Some(np);
+                                }
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            let attributed = cue.is_some();
+            // Scare quotes and quoted names are no statements.
+            let statement = attributed || block || (para_initial && words >= 5) || words >= 12;
+            if !statement {
+                continue;
+            }
+            let mut content = vec![self.content_span(q)];
+            if content[0].is_empty() {
+                continue;
+            }
+            if let Some((a, b)) = cue {
+                self.mark_used(a, b);
+            }
+            // 4. A split quotation: `"A," he said, adding, "B."` continues with the same speaker.
+            if let Some(mut k) = after_attr {
+                let limit = (k + 12).min(pe_close);
+                while k < limit {
+                    if let Some(nq) = quotations.iter().position(|x| x.open == k) {
+                        let prev = self.w(k - 1);
+                        if matches!(prev, "," | ":") || prev.eq_ignore_ascii_case("adding") {
+                            content.push(self.content_span(&quotations[nq]));
+                            merged_into[nq] = Some(out.len());
+                            self.mark_used(after_attr.unwrap_or(k), k);
+                        }
+                        break;
+                    }
+                    if matches!(self.w(k), "." | "!" | "?" | ";") {
+                        break;
+                    }
+                    k += 1;
+                }
+            }
+            let confidence = match (
+                attributed,
+                speaker.map(|(a, _)| lexicon::pronoun(self.w(a))),
+            ) {
+                (true, Some(None)) => 0.9,
+                (true, _) => 0.8,
+                (false, _) if block => 0.5,
+                _ => 0.4,
+            };
+            out.push(Quote {
+                kind: QuoteKind::Direct,
+                content,
+                cue: cue.map(|(a, b)| doc.span_of(a, b)),
+                speaker,
+                confidence,
+            });
+        }
+        // Mark every token inside direct quotations' attributions as used for reported speech.
+        for q in &out {
+            if let (Some(c), Some(s)) = (q.cue, q.speaker) {
+                let _ = (c, s);
+            }
+        }
+        out
+    }
+
+    /// Reported speech, found from cue words.
+    fn reported_speech(&mut self, quotations: &[Quotation]) -> Vec<Quote> {
+        let doc = self.doc;
+        let n = doc.tokens.len();
+        let mut out = Vec::new();
+        let quote_start: Vec<bool> = {
+            let mut v = vec![false; n + 1];
+            for q in quotations {
+                v[q.open] = true;
+            }
+            v
+        };
+        for si in 0..doc.sentences.len() {
+            let (ss, se) = doc.sentences[si];
+            // Content ends before the sentence's final punctuation.
+            let mut ce = se;
+            while ce > ss
+                && matches!(doc.tokens[ce - 1].kind, TokenKind::Punct | TokenKind::Quote)
+                && !quote_start[ce - 1]
+            {
+                if doc.tokens[ce - 1].kind == TokenKind::Quote {
+                    break;
+                }
+                ce -= 1;
+            }
+            let mut i = ss;
+            while i < se {
+                if self.used[i] || !self.is_word(i) {
+                    i += 1;
+                    continue;
+                }
+                let w = self.w(i);
+                // "According to X, ..." and "..., according to X."
+                if w.eq_ignore_ascii_case("according")
+                    && i + 1 < se
+                    && self.w(i + 1).eq_ignore_ascii_case("to")
+                {
+                    if let Some(q) = self.according_to(i, ss, se, ce) {
+                        self.mark_used(i, i + 2);
+                        out.push(q);
+                    }
+                    i += 2;
+                    continue;
+                }
+                let Some(class) = self.cue_at(i) else {
+                    i += 1;
+                    continue;
+                };
+                if lexicon::is_participle(w) {
+                    i += 1;
+                    continue;
+                }
+                if let Some(q) = self.reported_at(i, class, ss, se, ce) {
+                    self.used[i] = true;
+                    out.push(q);
+                }
+                i += 1;
+            }
+        }
+        out
+    }
+
+    fn according_to(&self, i: usize, ss: usize, se: usize, ce: usize) -> Option<Quote> {
+        let doc = self.doc;
+        // Speaker: after "to" up to a comma or the sentence end.
+        let mut e = i + 2;
+        while e < se && !matches!(self.w(e), "," | "." | ";" | ":") && e - i < 12 {
+            e += 1;
+        }
+        if e == i + 2 {
+            return None;
+        }
+        let speaker = Some((i + 2, e));
+        let content = if i == ss || (i > ss && self.w(i - 1) != ",") && i < ss + 2 {
+            // Fronted: content is what follows the comma.
+            if e < se && self.w(e) == "," && ce > e + 1 {
+                Some((e + 1, ce))
+            } else {
+                None
+            }
+        } else if i > ss && self.w(i - 1) == "," {
+            // Trailing: content is what precedes it.
+            (i - 1 > ss).then_some((ss, i - 1))
+        } else {
+            None
+        }?;
+        if self.word_count(content.0, content.1) < 3 {
+            return None;
+        }
+        Some(Quote {
+            kind: QuoteKind::Indirect,
+            content: vec![doc.span_of(content.0, content.1)],
+            cue: Some(doc.span_of(i, i + 2)),
+            speaker,
+            confidence: 0.75,
+        })
+    }
+
+    fn reported_at(
+        &self,
+        c: usize,
+        class: CueClass,
+        ss: usize,
+        se: usize,
+        ce: usize,
+    ) -> Option<Quote> {
+        let doc = self.doc;
+        let mut speaker = self.subject_of(c, ss);
+        // A cue inside a quotation ("he said") is attribution of that quotation, not a new quote.
+        let mut k = c + 1;
+        let mut cue_end = c + 1;
+        // Objects of tell-verbs and explicit complementizers.
+        let mut that = false;
+        let mut look = c + 1;
+        while look < se.min(c + 8) {
+            let w = self.w(look);
+            if w.eq_ignore_ascii_case("that") {
+                that = true;
+                break;
+            }
+            if !self.is_word(look) || lexicon::cue_class(w).is_some() {
+                break;
+            }
+            look += 1;
+        }
+        match class {
+            CueClass::Tell => {
+                if that {
+                    cue_end = if look > c + 1 && lexicon::is_listener(self.w(c + 1)) {
+                        (c + 2).min(look)
+                    } else {
+                        c + 1
+                    };
+                    k = look;
+                } else if k < se && lexicon::is_listener(self.w(k)) {
+                    while k < se && lexicon::is_listener(self.w(k)) {
+                        k += 1;
+                    }
+                    cue_end = k;
+                } else {
+                    return None;
+                }
+            }
+            CueClass::Think => {
+                if !(that && look == c + 1) {
+                    return None;
+                }
+            }
+            CueClass::Say => {
+                if that && look <= c + 3 {
+                    k = look;
+                }
+            }
+            CueClass::Propose => {}
+        }
+        // Adjuncts right after the cue: "said in a statement, ..." belongs to the cue, unless a
+        // clause follows ("Sources say in doing so, X relied ...").
+        let starts_with_prep = k < se && lexicon::is_preposition(self.w(k)) && !that;
+        let mut content_start = k;
+        if starts_with_prep {
+            let mut comma = None;
+            for j in k..se.min(k + 8) {
+                if self.w(j) == "," {
+                    comma = Some(j);
+                    break;
+                }
+            }
+            match comma {
+                Some(j)
+                    if j + 1 < ce
+                        && !lexicon::is_participle(self.w(j + 1))
+                        && doc.tokens[j + 1].kind == TokenKind::Word
+                        && self.word_count(j + 1, ce) >= 4
+                        && !matches!(class, CueClass::Propose) =>
+                {
+                    content_start = k;
+                }
+                _ => content_start = ce,
+            }
+        }
+        let forward_ok = content_start < ce
+            && self.word_count(content_start, ce) >= 3 + usize::from(that)
+            && doc.tokens[content_start].kind != TokenKind::Punct
+            && !(doc.tokens[content_start].kind == TokenKind::Quote && !that);
+        if forward_ok && speaker.is_some() {
+            if class == CueClass::Propose
+                && !(self.w(content_start) == "to"
+                    || self.w(content_start).ends_with("ing")
+                    || that)
+            {
+                return None;
+            }
+            let confidence = if that { 0.75 } else { 0.6 };
+            return Some(Quote {
+                kind: QuoteKind::Indirect,
+                content: vec![doc.span_of(content_start, ce)],
+                cue: Some(doc.span_of(c, cue_end)),
+                speaker,
+                confidence,
+            });
+        }
+        // Post-posed: "CONTENT, SPEAKER CUE." with nothing but adjuncts after the cue.
+        let tail_ok = {
+            let mut j = c + 1;
+            while j < ce && (self.is_word(j) && j - c <= 5) {
+                j += 1;
+            }
+            j >= ce
+        } && matches!(class, CueClass::Say);
+        if tail_ok {
+            if speaker.is_none() {
+                // Inverted: "..., said the official."
+                speaker = self.np_right(c + 1, ce);
+                let sp = speaker?;
+                if c == ss || self.w(c - 1) != "," {
+                    return None;
+                }
+                let content = (ss, c - 1);
+                if self.word_count(content.0, content.1) < 4
+                    || doc.tokens[c - 2].kind == TokenKind::Quote
+                {
+                    return None;
+                }
+                let _ = sp;
+                return Some(Quote {
+                    kind: QuoteKind::Indirect,
+                    content: vec![doc.span_of(content.0, content.1)],
+                    cue: Some(doc.span_of(c, c + 1)),
+                    speaker,
+                    confidence: 0.6,
+                });
+            }
+            let sp = speaker?;
+            if sp.0 == ss || self.w(sp.0 - 1) != "," {
+                return None;
+            }
+            let content_end = sp.0 - 1;
+            if content_end <= ss || doc.tokens[content_end - 1].kind == TokenKind::Quote {
+                return None;
+            }
+            if self.word_count(ss, content_end) < 4 {
+                return None;
+            }
+            return Some(Quote {
+                kind: QuoteKind::Indirect,
+                content: vec![doc.span_of(ss, content_end)],
+                cue: Some(doc.span_of(c, c + 1)),
+                speaker,
+                confidence: 0.65,
+            });
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::{NewsSegmenter, Segmenter};
+
+    /// (kind, contents, cue, speaker) of every quote, as text.
+    fn q(text: &str) -> Vec<(String, Vec<String>, String, String)> {
+        let doc = NewsSegmenter.segment(text);
+        RuleQuotes
+            .detect(&doc)
+            .into_iter()
+            .map(|q| {
+                (
+                    q.kind.as_str().to_string(),
+                    q.content
+                        .iter()
+                        .map(|s| s.slice(text).to_string())
+                        .collect(),
+                    q.cue.map(|s| s.slice(text).to_string()).unwrap_or_default(),
+                    q.speaker
+                        .map(|(a, b)| doc.span_of(a, b).slice(text).to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    fn one(text: &str) -> (String, Vec<String>, String, String) {
+        let v = q(text);
+        assert_eq!(v.len(), 1, "{text:?} gave {v:?}");
+        v.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn direct_after_curly() {
+        let r = one("“The plan is dead,” he said.");
+        assert_eq!(r.0, "direct");
+        assert_eq!(r.1, vec!["The plan is dead,"]);
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("said", "he"));
+    }
+
+    #[test]
+    fn direct_straight_inverted() {
+        let r = one("\"We will not give up our land,\" said Volodymyr Zelensky.");
+        assert_eq!(r.3, "Volodymyr Zelensky");
+        assert_eq!(r.1, vec!["We will not give up our land,"]);
+    }
+
+    #[test]
+    fn direct_split_is_one_quote() {
+        let r = one("\"The author is the United States,\" he said in a statement, adding, \"It is based on proposals. But also on others.\"");
+        assert_eq!(r.1.len(), 2);
+        assert_eq!(r.1[1], "It is based on proposals. But also on others.");
+        assert_eq!(r.3, "he");
+    }
+
+    #[test]
+    fn direct_split_mid_sentence() {
+        let r = one("“This is,” Rubio said, “only the beginning of the talks.”");
+        assert_eq!(r.1, vec!["This is,", "only the beginning of the talks."]);
+        assert_eq!(r.3, "Rubio");
+    }
+
+    #[test]
+    fn direct_colon_before() {
+        let r =
+            one("Secretary of State Marco Rubio said: \"We made progress on every point today.\"");
+        assert_eq!(r.0, "direct");
+        assert_eq!(r.3, "Secretary of State Marco Rubio");
+        assert_eq!(r.2, "said");
+    }
+
+    #[test]
+    fn block_quote_after_colon() {
+        let r = one("The envoy made significant contributions to the plan:\n\"U.S. representatives brought the document to Miami the weekend before Halloween.\"");
+        assert_eq!(r.0, "direct");
+        assert_eq!(r.2, "");
+        assert!(r.1[0].starts_with("U.S. representatives"));
+    }
+
+    #[test]
+    fn multi_paragraph_quote() {
+        let t = "“We have talked for weeks about the plan and its terms,” she said. “We went to Miami.\n\n“Then we flew home and wrote it down,” she added.";
+        let v = q(t);
+        assert!(
+            v.iter().any(|r| r
+                .1
+                .iter()
+                .any(|c| c.contains("We went to Miami.") && c.contains("Then we flew home"))),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn scare_quotes_are_not_statements() {
+        assert!(q("Trump had a \"peace plan\" for Ukraine written down.").is_empty());
+        assert!(q("It Has Become Known How Trump Had A \"peace Plan\" For Ukraine").is_empty());
+    }
+
+    #[test]
+    fn reported_that() {
+        let r = one("For his part, Dmitriev insisted that Ukraine could never join NATO.");
+        assert_eq!(r.0, "indirect");
+        assert_eq!(r.1, vec!["that Ukraine could never join NATO"]);
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("insisted", "Dmitriev"));
+        let r = one("Dmitriev also suggested that the U.S. and Russia sign economic agreements.");
+        assert_eq!(r.3, "Dmitriev");
+    }
+
+    #[test]
+    fn reported_without_that() {
+        let r = one("Officials said Rubio was aware of the initiative.");
+        assert_eq!(r.1, vec!["Rubio was aware of the initiative"]);
+        assert_eq!(r.3, "Officials");
+        let r = one(
+            "Sources say in doing so, Witkoff and Kushner relied on information from an insider.",
+        );
+        assert_eq!(r.3, "Sources");
+        assert!(r.1[0].starts_with("in doing so"));
+    }
+
+    #[test]
+    fn reported_told_and_nested() {
+        let v = q("Lawmakers told reporters at the conference that Rubio told them that the initial draft was influenced by a certain Russian.");
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert_eq!(v[0].3, "Lawmakers");
+        assert_eq!(v[1].3, "Rubio");
+        assert_eq!(
+            v[1].1,
+            vec!["that the initial draft was influenced by a certain Russian"]
+        );
+        let r = one("He bluntly told them that it was more favorable to Russia.");
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("told them", "He"));
+    }
+
+    #[test]
+    fn reported_postposed_and_according() {
+        let r = one("November 16, Kushner and Witkoff briefed the Ukrainian president on the plan, the WSJ wrote.");
+        assert_eq!(r.3, "the WSJ");
+        assert_eq!(
+            r.1,
+            vec!["November 16, Kushner and Witkoff briefed the Ukrainian president on the plan"]
+        );
+        let r = one("According to the Journal's sources, the first draft was written on a flight.");
+        assert_eq!(r.3, "the Journal's sources");
+        assert_eq!(r.2, "According to");
+        assert_eq!(r.1, vec!["the first draft was written on a flight"]);
+        let r = one("The plan was drafted in October, according to two officials.");
+        assert_eq!(r.3, "two officials");
+    }
+
+    #[test]
+    fn reported_coordinated_and_propose() {
+        let v = q("He promised to contact them with his thoughts and said the plan needed to be worked on.");
+        assert!(v.iter().any(|r| r.2 == "said" && r.3 == "He"), "{v:?}");
+        let r = one("He recommended contacting Zelensky by phone to brief him.");
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("recommended", "He"));
+    }
+
+    #[test]
+    fn appositive_subject() {
+        let v = q("The article noted that Witkoff, talking to officials and studying intelligence, concluded that Ukraine was weaker.");
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert_eq!(v[0].3, "The article");
+        assert_eq!(v[1].3, "Witkoff");
+        let v = q("Witkoff, talking to officials and studying intelligence, concluded that Ukraine was in a weaker position.");
+        assert_eq!(v[0].3, "Witkoff");
+    }
+
+    #[test]
+    fn mixed_quote() {
+        let r = one("Trump said the plan was \"a very good deal\" for everyone involved.");
+        assert_eq!(r.0, "mixed");
+    }
+
+    #[test]
+    fn short_objects_are_not_content() {
+        assert!(q("Rubio later denied that claim, however.").is_empty());
+        assert!(q("WSJ reporters revealed the details.").is_empty());
+    }
+
+    #[test]
+    fn unbalanced_marks_do_not_panic() {
+        for t in [
+            "\"",
+            "“",
+            "”",
+            "\"a",
+            "a\"",
+            "“ said he",
+            "said",
+            ", said",
+            "according to",
+            "According to X,",
+            "\"x\" \"",
+            "told",
+            "He told",
+        ] {
+            let _ = q(t);
+        }
+    }
+}
