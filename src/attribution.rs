@@ -66,6 +66,16 @@ fn name_tokens(doc: &Doc, e: &Entity) -> Vec<String> {
     v
 }
 
+/// An entity's text as written, without a trailing possessive.
+fn display_name(doc: &Doc, e: &Entity) -> String {
+    let t = e.span.slice(doc.text);
+    t.strip_suffix("'s")
+        .or_else(|| t.strip_suffix("\u{2019}s"))
+        .unwrap_or(t)
+        .trim_end()
+        .to_string()
+}
+
 fn same(a: &str, b: &str) -> bool {
     a.to_lowercase() == b.to_lowercase()
 }
@@ -147,12 +157,7 @@ impl Resolver for RuleResolver {
             let id = match found {
                 Some(id) => id,
                 None => {
-                    let name = toks.join(" ");
-                    let name = if doc.text[e.span.start..e.span.end].contains(&name) {
-                        name
-                    } else {
-                        e.span.slice(doc.text).to_string()
-                    };
+                    let name = display_name(doc, e);
                     actors.push(Actor {
                         name,
                         label: e.label,

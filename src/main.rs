@@ -105,6 +105,15 @@ enum TrainCmd {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Derive the word-cluster table from spaCy `en_core_web_md` vectors (its `vocab/` folder).
+    Clusters {
+        /// The model's `vocab/` folder (strings.json, key2row, vectors).
+        #[arg(long)]
+        vocab: PathBuf,
+        /// Where to write the table.
+        #[arg(long, short, default_value = "models/clusters-en-md.bin")]
+        output: PathBuf,
+    },
 }
 
 impl Common {
@@ -294,6 +303,18 @@ fn real_main() -> Result<ExitCode> {
                 }
             }
             out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Train {
+            what: TrainCmd::Clusters { vocab, output },
+        } => {
+            let c = whosaid::ner::clusters::Clusters::build(&vocab, |s| eprintln!("{s}"))?;
+            c.save(&output)?;
+            eprintln!(
+                "{} words; wrote {} (rebuild whosaid, then retrain the NER model)",
+                c.len(),
+                output.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Train {

@@ -184,8 +184,8 @@ impl<'d, 'a> Detector<'d, 'a> {
                             .get(i + 1)
                             .is_some_and(|n| !n.space_before && !n.para_start);
                         Some(match open {
-                            Some(_) => !(glued_left || !glued_right),
-                            None => !(glued_left && !glued_right),
+                            Some(_) => !glued_left && glued_right,
+                            None => !glued_left || glued_right,
                         })
                     } else {
                         None
@@ -572,15 +572,16 @@ impl<'d, 'a> Detector<'d, 'a> {
         for si in 0..doc.sentences.len() {
             let (ss, se) = doc.sentences[si];
             // Content ends before the sentence's final punctuation.
+            // Content ends before the sentence's final punctuation, and before a closing mark
+            // whose opening mark lies outside the sentence.
+            let opens_inside = (ss..se).any(|k| quote_start[k]);
             let mut ce = se;
-            while ce > ss
-                && matches!(doc.tokens[ce - 1].kind, TokenKind::Punct | TokenKind::Quote)
-                && !quote_start[ce - 1]
-            {
-                if doc.tokens[ce - 1].kind == TokenKind::Quote {
-                    break;
+            while ce > ss {
+                match doc.tokens[ce - 1].kind {
+                    TokenKind::Punct => ce -= 1,
+                    TokenKind::Quote if !opens_inside && !quote_start[ce - 1] => ce -= 1,
+                    _ => break,
                 }
-                ce -= 1;
             }
             let mut i = ss;
             while i < se {
@@ -740,7 +741,7 @@ impl<'d, 'a> Detector<'d, 'a> {
         let forward_ok = content_start < ce
             && self.word_count(content_start, ce) >= 3 + usize::from(that)
             && doc.tokens[content_start].kind != TokenKind::Punct
-            && !(doc.tokens[content_start].kind == TokenKind::Quote && !that);
+            && (doc.tokens[content_start].kind != TokenKind::Quote || that);
         if forward_ok && speaker.is_some() {
             if class == CueClass::Propose
                 && !(self.w(content_start) == "to"

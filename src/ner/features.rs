@@ -2,6 +2,8 @@
 //! hashed straight from the token's bytes (lowercased on the fly), and the per-token hashes are
 //! computed once per sentence into a reused buffer.
 
+use super::clusters::Clusters;
+
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
 /// Mixes one value into a running hash (FxHash's step).
@@ -92,11 +94,13 @@ pub struct TokHash {
     pub suffix: [u64; 4],
     /// Starts with an uppercase letter.
     pub cap: bool,
+    /// Word-cluster path (0 when unknown).
+    pub cluster: u16,
 }
 
 impl TokHash {
-    /// Hashes one token.
-    pub fn new(s: &str) -> Self {
+    /// Hashes one token, looking its cluster up in `clusters`.
+    pub fn new(s: &str, clusters: &Clusters) -> Self {
         let mut prefix = [0u64; 4];
         let mut suffix = [0u64; 4];
         let n = s.chars().count();
@@ -114,13 +118,16 @@ impl TokHash {
             };
             *p = hash_str(&s[start..], true) ^ ((k as u64 + 1) << 8);
         }
+        let lower = hash_str(s, true);
+        let exact = hash_str(s, false);
         TokHash {
-            lower: hash_str(s, true),
-            exact: hash_str(s, false),
+            lower,
+            exact,
             shape: hash_shape(s),
             prefix,
             suffix,
             cap: s.chars().next().is_some_and(|c| c.is_uppercase()),
+            cluster: clusters.path(exact, lower),
         }
     }
 
@@ -219,6 +226,25 @@ pub mod tpl {
     pub const EXACT_M1: u64 = 29;
     pub const EXACT_P1: u64 = 30;
     pub const LOWER_ELSEWHERE: u64 = 31;
+    pub const CLUSTER0: u64 = 32;
+    pub const CLUSTERM1: u64 = 33;
+    pub const CLUSTERP1: u64 = 34;
+    pub const CLUSTER_M1_0: u64 = 35;
+    pub const CLUSTER_SHAPE: u64 = 36;
+    pub const CLUSTERM2: u64 = 37;
+    pub const CLUSTERP2: u64 = 38;
+    pub const T1_CLUSTER0: u64 = 39;
+}
+
+/// The first `k` bits of a cluster path (with its leading 1), or the whole path if shorter.
+#[inline]
+pub fn prefix_bits(path: u16, k: u32) -> u64 {
+    if path == 0 {
+        return 0;
+    }
+    let bits = 15 - path.leading_zeros();
+    let p = if bits > k { path >> (bits - k) } else { path };
+    p as u64 | (k as u64) << 20
 }
 
 #[inline]
@@ -277,6 +303,22 @@ pub fn static_features(
     out.push(f(CASE_W0, mix(case as u64 + 7, w0.lower)));
     out.push(f(WM1_SHAPE0, mix(m1.lower, w0.shape)));
     out.push(f(WP1_SHAPE0, mix(p1.lower, w0.shape)));
+    if w0.cluster != 0 {
+        for k in [2, 4, 6, 8, 10, 12, 14] {
+            out.push(f(CLUSTER0, prefix_bits(w0.cluster, k)));
+        }
+        out.push(f(CLUSTER_SHAPE, mix(prefix_bits(w0.cluster, 8), w0.shape)));
+    }
+    for k in [4, 8, 14] {
+        out.push(f(CLUSTERM1, prefix_bits(m1.cluster, k)));
+        out.push(f(CLUSTERP1, prefix_bits(p1.cluster, k)));
+    }
+    out.push(f(CLUSTERM2, prefix_bits(m2.cluster, 6)));
+    out.push(f(CLUSTERP2, prefix_bits(p2.cluster, 6)));
+    out.push(f(
+        CLUSTER_M1_0,
+        mix(prefix_bits(m1.cluster, 6), prefix_bits(w0.cluster, 6)),
+    ));
     if i == 0 {
         out.push(f(FIRST_SHAPE, w0.shape));
         out.push(f(FIRST_W0, w0.lower));
@@ -305,6 +347,7 @@ pub fn tag_features(hs: &[TokHash], i: usize, t1: usize, t2: usize, out: &mut Ve
     out.push(f(T12, (t1 as u64) << 8 | t2 as u64));
     out.push(f(T1_W0, mix(t1 as u64, w0.lower)));
     out.push(f(T1_SHAPE0, mix(t1 as u64, w0.shape)));
+    out.push(f(T1_CLUSTER0, mix(t1 as u64, prefix_bits(w0.cluster, 8))));
 }
 
 #[cfg(test)]
@@ -337,8 +380,11 @@ mod tests {
 
     #[test]
     fn affixes_on_short_and_non_ascii_words() {
-        let h = TokHash::new("é");
+        let c = Clusters::default();
+        let h = TokHash::new("é", &c);
         assert_eq!(h.prefix[0] ^ 1, h.prefix[3] ^ 4);
-        let _ = TokHash::new("Björn");
+        let _ = TokHash::new("Björn", &c);
+        assert_eq!(prefix_bits(0b1_0110, 2) & 0xff, 0b1_01);
+        assert_eq!(prefix_bits(0b1_0110, 8) & 0xff, 0b1_0110);
     }
 }

@@ -1,6 +1,7 @@
 //! Named-entity recognition: the [`Recognizer`] trait, entity labels and the default
 //! averaged-perceptron tagger.
 
+pub mod clusters;
 pub mod conll;
 pub mod features;
 pub mod perceptron;

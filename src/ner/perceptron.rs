@@ -5,6 +5,7 @@
 //! entity, later occurrences of the same word in the document see that label as a feature, so
 //! "Witkoff" inherits PER from "Steve Witkoff".
 
+use super::clusters::{Clusters, DEFAULT_CLUSTERS};
 use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
 use super::features::{static_features, tag_features, SentCase, TokHash};
 use super::{Entity, Label, Recognizer};
@@ -13,6 +14,7 @@ use anyhow::{bail, Context, Result};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Number of tags: O, then B, I, L, U for each of the four labels.
 pub const N_TAGS: usize = 17;
@@ -138,14 +140,40 @@ impl History {
     }
 }
 
-/// A trained model: feature hash to a row of `N_TAGS` weights.
+/// A trained model: feature hash to a row of `N_TAGS` weights, and the word clusters its
+/// features use.
 #[derive(Clone, Default)]
 pub struct Model {
     index: IdMap<u32>,
     weights: Vec<f32>,
+    clusters: Arc<Clusters>,
+    /// Softmax temperature that calibrates scores into confidences (fit on dev).
+    temperature: f32,
 }
 
-const MAGIC: &[u8; 8] = b"WSNERv1\0";
+const MAGIC: &[u8; 8] = b"WSNERv3\0";
+
+/// A fingerprint of the built-in cluster table, stored in models trained with it.
+fn clusters_fingerprint() -> u64 {
+    super::features::hash_str(
+        &format!(
+            "{}:{:x}",
+            DEFAULT_CLUSTERS.len(),
+            DEFAULT_CLUSTERS
+                .iter()
+                .fold(0u64, |h, &b| super::features::mix(h, b as u64))
+        ),
+        false,
+    )
+}
+
+fn builtin_clusters() -> Result<Arc<Clusters>> {
+    static CACHE: std::sync::OnceLock<Option<Arc<Clusters>>> = std::sync::OnceLock::new();
+    CACHE
+        .get_or_init(|| Clusters::builtin().ok().map(Arc::new))
+        .clone()
+        .context("the built-in word-cluster table is corrupt")
+}
 
 impl Model {
     /// Number of features with weights.
@@ -168,15 +196,21 @@ impl Model {
     /// Tags a document (words and sentence ranges). Returns the tag of every token and the
     /// probability the model gave it.
     pub fn tag(&self, words: &[&str], sentences: &[(usize, usize)]) -> (Vec<usize>, Vec<f32>) {
+        let cased = truecase(words, sentences, &self.clusters);
+        let words: &[&str] = &cased
+            .iter()
+            .zip(words)
+            .map(|(c, w)| c.as_deref().unwrap_or(w))
+            .collect::<Vec<&str>>();
         let mut tags = vec![O; words.len()];
         let mut probs = vec![1.0f32; words.len()];
-        let mut hist = History::new(&words);
+        let mut hist = History::new(words);
         let mut hs = Vec::new();
         let mut feats = Vec::with_capacity(64);
         let mut scores = [0f32; N_TAGS];
         for &(s, e) in sentences {
             hs.clear();
-            hs.extend(words[s..e].iter().map(|w| TokHash::new(w)));
+            hs.extend(words[s..e].iter().map(|w| TokHash::new(w, &self.clusters)));
             let case = SentCase::of(&words[s..e]);
             let (mut t1, mut t2) = (O, O);
             for i in 0..hs.len() {
@@ -195,7 +229,7 @@ impl Model {
                 let mut z = 0f32;
                 for (t, &sc) in scores.iter().enumerate() {
                     if allowed(t1, t, last) {
-                        z += (sc - best_s).exp();
+                        z += ((sc - best_s) / self.temperature).exp();
                     }
                 }
                 tags[s + i] = best;
@@ -205,6 +239,7 @@ impl Model {
             }
             hist.add(&hs, &tags[s..e]);
         }
+        repair_document(words, &mut tags, sentences);
         (tags, probs)
     }
 
@@ -222,6 +257,8 @@ impl Model {
         buf.extend_from_slice(MAGIC);
         buf.extend_from_slice(&(N_TAGS as u32).to_le_bytes());
         buf.extend_from_slice(&scale.to_le_bytes());
+        buf.extend_from_slice(&self.temperature.to_le_bytes());
+        buf.extend_from_slice(&clusters_fingerprint().to_le_bytes());
         buf.extend_from_slice(&(keys.len() as u64).to_le_bytes());
         for (k, _) in &keys {
             buf.extend_from_slice(&k.to_le_bytes());
@@ -241,14 +278,23 @@ impl Model {
 
     /// Reads a model written by [`Model::save`].
     pub fn from_bytes(b: &[u8]) -> Result<Self> {
-        if b.len() < 24 || &b[..8] != MAGIC {
-            bail!("not a whosaid NER model (bad header)");
+        if b.len() < 36 || &b[..8] != MAGIC {
+            bail!("not a whosaid NER model of this version (bad header)");
         }
         let n_tags = u32::from_le_bytes(b[8..12].try_into()?) as usize;
         if n_tags != N_TAGS {
             bail!("model has {n_tags} tags, this build expects {N_TAGS}");
         }
         let scale = f32::from_le_bytes(b[12..16].try_into()?);
+        let temperature = f32::from_le_bytes(b[16..20].try_into()?);
+        if !(temperature.is_finite() && temperature > 0.0) {
+            bail!("model has an invalid temperature");
+        }
+        let fp = u64::from_le_bytes(b[20..28].try_into()?);
+        if fp != clusters_fingerprint() {
+            bail!("model was trained with another word-cluster table; retrain it with `whosaid train ner`");
+        }
+        let b = &b[12..];
         let n = u64::from_le_bytes(b[16..24].try_into()?) as usize;
         let need = n
             .checked_mul(8 + 2 * N_TAGS)
@@ -270,7 +316,12 @@ impl Model {
             .chunks_exact(2)
             .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * scale)
             .collect();
-        Ok(Model { index, weights })
+        Ok(Model {
+            index,
+            weights,
+            clusters: builtin_clusters()?,
+            temperature,
+        })
     }
 
     /// Reads a model file.
@@ -278,6 +329,162 @@ impl Model {
         let b = std::fs::read(path).with_context(|| format!("reading model {}", path.display()))?;
         Self::from_bytes(&b).with_context(|| format!("loading model {}", path.display()))
     }
+}
+
+/// Words that title a person and are not part of the name ("Crown Prince Mohammed bin
+/// Salman" is PER "Mohammed bin Salman" by CoNLL's conventions).
+const TITLES: &[&str] = &[
+    "President",
+    "Prince",
+    "Princess",
+    "King",
+    "Queen",
+    "Minister",
+    "Secretary",
+    "Advisor",
+    "Adviser",
+    "Chancellor",
+    "Senator",
+    "Sen.",
+    "Governor",
+    "Gov.",
+    "General",
+    "Gen.",
+    "Envoy",
+    "Director",
+    "Chairman",
+    "Chairwoman",
+    "Ambassador",
+    "Premier",
+    "Mayor",
+    "Judge",
+    "Justice",
+    "Representative",
+    "Rep.",
+    "Speaker",
+    "Pope",
+    "Sheikh",
+    "Emir",
+    "Commissioner",
+    "Spokesman",
+    "Spokeswoman",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Prof.",
+    "Lt.",
+    "Col.",
+    "Capt.",
+    "Sgt.",
+];
+
+/// Document-level repairs of the tagger's output, by chunk:
+/// - a possessive ("'s") never ends a name;
+/// - a name after a title is a person ("... Security Advisor Rustem Umerov" -> "Rustem Umerov");
+/// - a word that is the surname of a person named in full elsewhere in the document is that
+///   person ("Umerov", "Witkoff"), whatever the tagger said.
+fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usize)]) {
+    let mut chunks = predicted_chunks(tags, sentences);
+    for c in &mut chunks {
+        while c.1 > c.0 + 1 && matches!(words[c.1 - 1], "'s" | "\u{2019}s" | "'" | "\u{2019}") {
+            c.1 -= 1;
+        }
+        if let Some(t) = (c.0..c.1).rev().find(|&k| TITLES.contains(&words[k])) {
+            let rest = t + 1..c.1;
+            if !rest.is_empty()
+                && rest.len() <= 4
+                && words[rest.clone()].iter().all(|w| {
+                    w.chars().next().is_some_and(|ch| ch.is_uppercase())
+                        || matches!(*w, "bin" | "al" | "de" | "van" | "von")
+                })
+            {
+                *c = (t + 1, c.1, Label::Per);
+            }
+        }
+    }
+    let surnames: std::collections::HashSet<&str> = chunks
+        .iter()
+        .filter(|c| c.2 == Label::Per && c.1 - c.0 >= 2)
+        .map(|c| words[c.1 - 1])
+        .filter(|w| w.chars().count() > 2)
+        .collect();
+    if !surnames.is_empty() {
+        let mut covered = vec![false; words.len()];
+        for c in &mut chunks {
+            if c.1 - c.0 == 1 && surnames.contains(words[c.0]) {
+                c.2 = Label::Per;
+            }
+            covered[c.0..c.1].iter_mut().for_each(|x| *x = true);
+        }
+        for &(s, e) in sentences {
+            for i in s + 1..e {
+                if !covered[i] && surnames.contains(words[i]) {
+                    chunks.push((i, i + 1, Label::Per));
+                }
+            }
+        }
+    }
+    tags.iter_mut().for_each(|t| *t = O);
+    for (a, b, l) in chunks {
+        if b - a == 1 {
+            tags[a] = tag_id(l, Part::U);
+        } else {
+            tags[a] = tag_id(l, Part::B);
+            tags[a + 1..b - 1]
+                .iter_mut()
+                .for_each(|t| *t = tag_id(l, Part::I));
+            tags[b - 1] = tag_id(l, Part::L);
+        }
+    }
+}
+
+/// Lower-cases the ordinary words of a title-case headline ("It Has Become Known How Trump
+/// Had ..."), so that capitals there mean what they mean in prose. A word is lowered when the
+/// document writes it in lower case elsewhere, or when it is a known lower-case word that the
+/// document never capitalizes inside a sentence. Returns the replacement of each word, if any.
+fn truecase(
+    words: &[&str],
+    sentences: &[(usize, usize)],
+    clusters: &Clusters,
+) -> Vec<Option<String>> {
+    let mut out = vec![None; words.len()];
+    let cases: Vec<SentCase> = sentences
+        .iter()
+        .map(|&(s, e)| SentCase::of(&words[s..e]))
+        .collect();
+    // Only a headline: the document's first sentence, in title case, of four words or more.
+    if cases.first() != Some(&SentCase::Title) || sentences[0].1 - sentences[0].0 < 4 {
+        return out;
+    }
+    let mut lower_seen: IdMap<()> = IdMap::default();
+    let mut cap_inside: IdMap<()> = IdMap::default();
+    for (&(s, e), case) in sentences.iter().zip(&cases) {
+        for (k, w) in words[s..e].iter().enumerate() {
+            let first = w.chars().next().unwrap_or(' ');
+            if first.is_lowercase() {
+                lower_seen.insert(super::features::hash_str(w, true), ());
+            } else if first.is_uppercase() && k > 0 && *case == SentCase::Normal {
+                cap_inside.insert(super::features::hash_str(w, true), ());
+            }
+        }
+    }
+    {
+        let (s, e) = sentences[0];
+        for i in s..e {
+            let w = words[i];
+            if !w.chars().next().is_some_and(char::is_uppercase)
+                || w.chars().skip(1).any(char::is_uppercase)
+            {
+                continue;
+            }
+            let h = super::features::hash_str(w, true);
+            if lower_seen.contains_key(&h) || (!cap_inside.contains_key(&h) && clusters.knows(h)) {
+                out[i] = Some(w.to_lowercase());
+            }
+        }
+    }
+    out
 }
 
 /// Entities from a tag sequence over a document's tokens.
@@ -465,6 +672,7 @@ impl Default for TrainOptions {
 }
 
 struct Trainer {
+    clusters: Arc<Clusters>,
     index: IdMap<u32>,
     w: Vec<f32>,
     acc: Vec<f64>,
@@ -514,6 +722,8 @@ impl Trainer {
         Model {
             index,
             weights: kept,
+            clusters: self.clusters.clone(),
+            temperature: 1.0,
         }
     }
 
@@ -521,18 +731,29 @@ impl Trainer {
         Model {
             index: self.index.clone(),
             weights: self.w.clone(),
+            clusters: self.clusters.clone(),
+            temperature: 1.0,
         }
     }
 
     /// One greedy pass over a document with the current weights, updating on each error.
     fn train_doc(&mut self, doc: &ConllDoc, gold: &[usize]) {
         let words: Vec<&str> = doc.words.iter().map(|s| s.as_str()).collect();
-        let mut hist = History::new(&words);
+        let cased = truecase(&words, &doc.sentences, &self.clusters);
+        let words: Vec<&str> = cased
+            .iter()
+            .zip(&words)
+            .map(|(c, w)| c.as_deref().unwrap_or(w))
+            .collect();
+        let mut hist = History::new(words.as_ref());
         let mut feats = Vec::with_capacity(64);
         let mut scores = [0f32; N_TAGS];
         let mut pred_tags = vec![O; words.len()];
         for &(s, e) in &doc.sentences {
-            let hs: Vec<TokHash> = words[s..e].iter().map(|w| TokHash::new(w)).collect();
+            let hs: Vec<TokHash> = words[s..e]
+                .iter()
+                .map(|w| TokHash::new(w, &self.clusters))
+                .collect();
             let case = SentCase::of(&words[s..e]);
             let (mut t1, mut t2) = (O, O);
             for i in 0..hs.len() {
@@ -602,6 +823,7 @@ pub fn train(
     }
     let golds: Vec<Vec<usize>> = train.docs.iter().map(gold_bilou).collect();
     let mut t = Trainer {
+        clusters: builtin_clusters()?,
         index: IdMap::default(),
         w: Vec::new(),
         acc: Vec::new(),
@@ -635,7 +857,81 @@ pub fn train(
             best = Some((avg, dev_f1));
         }
     }
-    Ok(best.expect("at least one epoch"))
+    let (mut model, f1) = best.expect("at least one epoch");
+    // Calibrate: the temperature whose entity confidences best predict correctness on dev.
+    let mut best_t = (f64::INFINITY, 1.0f32);
+    for t in [
+        1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 30.0,
+    ] {
+        model.temperature = t;
+        let pairs = entity_confidences(&model, &dev.docs);
+        let brier = pairs
+            .iter()
+            .map(|&(p, ok)| (p as f64 - ok as u8 as f64).powi(2))
+            .sum::<f64>()
+            / pairs.len().max(1) as f64;
+        if brier < best_t.0 {
+            best_t = (brier, t);
+        }
+    }
+    model.temperature = best_t.1;
+    let pairs = entity_confidences(&model, &dev.docs);
+    log(&format!(
+        "temperature {} (Brier {:.4}); calibration on dev:",
+        best_t.1, best_t.0
+    ));
+    log(&calibration_table(&pairs));
+    Ok((model, f1))
+}
+
+/// Each predicted entity's confidence and whether it is right (span and type), over `docs`.
+pub fn entity_confidences(model: &Model, docs: &[ConllDoc]) -> Vec<(f32, bool)> {
+    use rayon::prelude::*;
+    docs.par_iter()
+        .flat_map_iter(|d| {
+            let words: Vec<&str> = d.words.iter().map(|s| s.as_str()).collect();
+            let (tags, probs) = model.tag(&words, &d.sentences);
+            let mut gold = std::collections::HashSet::new();
+            for &(s, e) in &d.sentences {
+                gold.extend(
+                    chunks(&d.gold[s..e])
+                        .into_iter()
+                        .map(|(a, b, l)| (s + a, s + b, l)),
+                );
+            }
+            predicted_chunks(&tags, &d.sentences)
+                .into_iter()
+                .map(|c| {
+                    let p = probs[c.0..c.1].iter().sum::<f32>() / (c.1 - c.0) as f32;
+                    (p, gold.contains(&c))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// A table of accuracy by confidence bucket.
+pub fn calibration_table(pairs: &[(f32, bool)]) -> String {
+    let edges = [0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01];
+    let mut out = String::from("confidence     entities  accuracy\n");
+    for w in edges.windows(2) {
+        let sel: Vec<&(f32, bool)> = pairs
+            .iter()
+            .filter(|(p, _)| *p >= w[0] && *p < w[1])
+            .collect();
+        if sel.is_empty() {
+            continue;
+        }
+        let acc = sel.iter().filter(|(_, ok)| *ok).count() as f64 / sel.len() as f64;
+        out.push_str(&format!(
+            "[{:.2}, {:.2})  {:>8}  {:>7.1}%\n",
+            w[0],
+            w[1].min(1.0),
+            sel.len(),
+            100.0 * acc
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
