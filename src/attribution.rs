@@ -145,15 +145,17 @@ impl Resolver for RuleResolver {
                 entities[k].span.start,
             )
         });
+        let mut index = NameIndex::default();
         for k in order {
             let e = &entities[k];
             let toks = name_tokens(doc, e);
             if toks.is_empty() {
                 continue;
             }
-            let found = actors
-                .iter()
-                .position(|a| a.label == e.label && matches_actor(&toks, &a.name_tokens, e.label));
+            let found = index.candidates(&toks).into_iter().find(|&id| {
+                actors[id].label == e.label
+                    && matches_actor(&toks, &actors[id].name_tokens, e.label)
+            });
             let id = match found {
                 Some(id) => id,
                 None => {
@@ -165,6 +167,7 @@ impl Resolver for RuleResolver {
                         gender: gender_of(&toks, doc, e),
                         name_tokens: toks.clone(),
                     });
+                    index.add(actors.len() - 1, &toks);
                     actors.len() - 1
                 }
             };
@@ -189,6 +192,11 @@ impl Resolver for RuleResolver {
         for ea in &mut entity_actor {
             *ea = ea.map(|a| remap[a]);
         }
+        let mut index = NameIndex::default();
+        for (id, a) in actors.iter().enumerate() {
+            index.add(id, &a.name_tokens);
+        }
+        let lookup = Lookup::new(doc, entities, quotes);
 
         // 2. Speakers, in text order so that a resolved "he" helps resolve the next one.
         let mut speakers = vec![Speaker::default(); quotes.len()];
@@ -198,17 +206,6 @@ impl Resolver for RuleResolver {
         qorder.sort_by_key(|&q| quotes[q].speaker.map(|s| s.0));
         // Resolved pronoun speakers: (token, actor).
         let mut resolved: Vec<(usize, usize)> = Vec::new();
-        let inside_quote = |i: usize| -> bool {
-            let b = doc.tokens[i].span.start;
-            quotes.iter().any(|q| {
-                q.kind == crate::quotes::QuoteKind::Direct
-                    && q.content.iter().any(|c| c.start <= b && b < c.end)
-            })
-        };
-        let speaker_tokens: Vec<usize> = quotes
-            .iter()
-            .filter_map(|q| q.speaker.map(|s| s.0))
-            .collect();
         for qi in qorder {
             let (s, e) = quotes[qi].speaker.unwrap_or((0, 0));
             let mention = doc.span_of(s, e);
@@ -222,10 +219,9 @@ impl Resolver for RuleResolver {
                         &entity_actor,
                         &actors,
                         &resolved,
-                        &speaker_tokens,
+                        &lookup,
                         s,
                         g,
-                        &inside_quote,
                     )
                 } else if head.eq_ignore_ascii_case("it") {
                     self.recent_org(doc, entities, &entity_actor, s)
@@ -249,11 +245,13 @@ impl Resolver for RuleResolver {
             } else {
                 // The entity that heads the phrase ("Secretary of State Marco Rubio", "the WSJ");
                 // a phrase headed by a common noun is a group ("the Journal's sources").
-                let head_entity = entities
+                let first = entities.partition_point(|en| en.tok_start < s);
+                let head_entity = entities[first..]
                     .iter()
                     .enumerate()
-                    .filter(|(_, en)| en.tok_start >= s && en.tok_end <= e + 1 && en.tok_end >= e)
-                    .find_map(|(k, _)| entity_actor[k]);
+                    .take_while(|(_, en)| en.tok_start < e)
+                    .filter(|(_, en)| en.tok_end <= e + 1 && en.tok_end >= e)
+                    .find_map(|(k, _)| entity_actor[first + k]);
                 let actor = head_entity.or_else(|| {
                     // A name the recognizer missed but the article names elsewhere.
                     let toks: Vec<String> = (s..e)
@@ -269,14 +267,14 @@ impl Resolver for RuleResolver {
                     if toks.is_empty() || !last_is_cap {
                         return None;
                     }
-                    actors
-                        .iter()
-                        .position(|a| matches_actor(&toks, &a.name_tokens, a.label))
+                    index
+                        .candidates(&toks)
+                        .into_iter()
+                        .find(|&id| matches_actor(&toks, &actors[id].name_tokens, actors[id].label))
                 });
-                if let Some(a) = actor {
-                    if !actors[a].mentions.contains(&mention) && head_entity.is_none() {
-                        actors[a].mentions.push(mention);
-                    }
+                if let (Some(a), None) = (actor, head_entity) {
+                    // Duplicates go at the end (sort and dedup).
+                    actors[a].mentions.push(mention);
                 }
                 Speaker {
                     actor,
@@ -312,42 +310,46 @@ impl RuleResolver {
         entity_actor: &[Option<usize>],
         actors: &[Actor],
         resolved: &[(usize, usize)],
-        speaker_tokens: &[usize],
+        lookup: &Lookup,
         at: usize,
         gender: char,
-        inside_quote: &dyn Fn(usize) -> bool,
     ) -> Option<usize> {
         let ok = |a: usize| {
             actors[a].label == Label::Per && (actors[a].gender == '?' || actors[a].gender == gender)
         };
-        // Person mentions before `at`: (token, actor, is_speaker).
-        let mut cands: Vec<(usize, usize, bool)> = entities
+        let sent = doc.sentence_of(at);
+        let lo = sent.saturating_sub(4);
+        let window_start = doc.sentences[lo].0;
+        // Person mentions in the window before `at`: (token, actor, is_speaker).
+        let first = entities.partition_point(|e| e.tok_start < window_start);
+        let at_in_quote = lookup.inside_quote(doc, at);
+        let mut cands: Vec<(usize, usize, bool)> = entities[first..]
             .iter()
             .enumerate()
+            .take_while(|(_, e)| e.tok_start < at)
             .filter(|(_, e)| e.tok_end <= at && e.label == Label::Per)
-            .filter_map(|(k, e)| entity_actor[k].map(|a| (e.tok_start, a, false)))
-            .filter(|&(t, _, _)| !inside_quote(t) || inside_quote(at))
+            .filter_map(|(k, e)| entity_actor[first + k].map(|a| (e.tok_start, a, false)))
+            .filter(|&(t, _, _)| at_in_quote || !lookup.inside_quote(doc, t))
             .collect();
+        let r0 = resolved.partition_point(|&(t, _)| t < window_start);
         cands.extend(
-            resolved
+            resolved[r0..]
                 .iter()
                 .filter(|&&(t, _)| t < at)
                 .map(|&(t, a)| (t, a, true)),
         );
         for c in &mut cands {
             // A mention that starts a speaker phrase is a speaker.
-            if speaker_tokens.iter().any(|&s| s <= c.0 && c.0 < s + 4) {
+            if lookup.starts_speaker(c.0) {
                 c.2 = true;
             }
         }
         cands.sort();
-        let sent = doc.sentence_of(at);
         let in_sent = |t: usize| doc.sentence_of(t) == sent;
         // Same sentence, nearest first.
         if let Some(&(_, a, _)) = cands.iter().rev().find(|&&(t, a, _)| in_sent(t) && ok(a)) {
             return Some(a);
         }
-        let lo = sent.saturating_sub(4);
         for s in (lo..sent).rev() {
             let (ss, _) = doc.sentences[s];
             let here: Vec<&(usize, usize, bool)> = cands
@@ -376,14 +378,86 @@ impl RuleResolver {
         at: usize,
     ) -> Option<usize> {
         let sent = doc.sentence_of(at);
-        entities
+        let end = entities.partition_point(|e| e.tok_start < at);
+        entities[..end]
             .iter()
             .enumerate()
             .rev()
-            .filter(|(_, e)| {
-                e.tok_end <= at && e.label == Label::Org && sent - doc.sentence_of(e.tok_start) <= 3
-            })
+            .take_while(|(_, e)| sent - doc.sentence_of(e.tok_start) <= 3)
+            .filter(|(_, e)| e.tok_end <= at && e.label == Label::Org)
             .find_map(|(k, _)| entity_actor[k])
+    }
+}
+
+/// Actors by name key (lowercased last name token, and acronyms of ORG names), so that each
+/// mention is compared with a few actors rather than all of them.
+#[derive(Default)]
+struct NameIndex {
+    by_key: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl NameIndex {
+    fn add(&mut self, id: usize, toks: &[String]) {
+        if let Some(last) = toks.last() {
+            self.by_key.entry(last.to_lowercase()).or_default().push(id);
+        }
+        let acr = acronym(toks);
+        if acr.chars().count() > 1 {
+            self.by_key.entry(acr.to_lowercase()).or_default().push(id);
+        }
+    }
+
+    /// Actor ids that may match a mention, in creation order.
+    fn candidates(&self, toks: &[String]) -> Vec<usize> {
+        let mut out = Vec::new();
+        if let Some(last) = toks.last() {
+            out.extend(self.by_key.get(&last.to_lowercase()).into_iter().flatten());
+        }
+        let acr = acronym(toks);
+        if toks.len() > 1 && acr.chars().count() > 1 {
+            out.extend(self.by_key.get(&acr.to_lowercase()).into_iter().flatten());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Sorted positions for quick questions during resolution.
+struct Lookup {
+    /// Byte spans of direct quotations' contents, by start.
+    direct: Vec<Span>,
+    /// First tokens of speaker phrases, sorted.
+    speakers: Vec<usize>,
+}
+
+impl Lookup {
+    fn new(_doc: &Doc, _entities: &[Entity], quotes: &[Quote]) -> Self {
+        let mut direct: Vec<Span> = quotes
+            .iter()
+            .filter(|q| q.kind == crate::quotes::QuoteKind::Direct)
+            .flat_map(|q| q.content.iter().copied())
+            .collect();
+        direct.sort();
+        let mut speakers: Vec<usize> = quotes
+            .iter()
+            .filter_map(|q| q.speaker.map(|s| s.0))
+            .collect();
+        speakers.sort_unstable();
+        Lookup { direct, speakers }
+    }
+
+    /// Is token `i` inside a direct quotation?
+    fn inside_quote(&self, doc: &Doc, i: usize) -> bool {
+        let b = doc.tokens[i].span.start;
+        let k = self.direct.partition_point(|s| s.start <= b);
+        self.direct[..k].iter().rev().take(4).any(|s| b < s.end)
+    }
+
+    /// Does a speaker phrase start at most three tokens before `t`?
+    fn starts_speaker(&self, t: usize) -> bool {
+        let k = self.speakers.partition_point(|&s| s + 4 <= t);
+        self.speakers.get(k).is_some_and(|&s| s <= t)
     }
 }
 

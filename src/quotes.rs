@@ -90,12 +90,19 @@ impl<'d, 'a> Detector<'d, 'a> {
         }
     }
 
+    /// Text of token `i`, or "" past the end.
     fn w(&self, i: usize) -> &'a str {
-        self.doc.tok(i)
+        self.doc
+            .tokens
+            .get(i)
+            .map_or("", |t| t.span.slice(self.doc.text))
     }
 
     fn is_word(&self, i: usize) -> bool {
-        self.doc.tokens[i].kind == TokenKind::Word
+        self.doc
+            .tokens
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word)
     }
 
     /// The cue class of token `i`: a cue word written in lower case (or opening its sentence),
@@ -131,22 +138,28 @@ impl<'d, 'a> Detector<'d, 'a> {
         let mut out = self.direct_quotes(&quotations);
         let indirect = self.reported_speech(&quotations);
         // A short quotation inside reported speech makes it mixed rather than a quote of its own.
+        // Direct quotes are in text order, so the ones inside a content span are found by
+        // binary search (no quadratic work on huge articles).
         let mut drop = vec![false; out.len()];
         let mut rest = Vec::new();
+        let open_starts: Vec<usize> = quotations
+            .iter()
+            .map(|qt| self.doc.tokens[qt.open].span.start)
+            .collect();
         for mut q in indirect {
             let c = q.content[0];
-            for (k, d) in out.iter().enumerate() {
+            let first = out.partition_point(|d| d.content[0].start < c.start);
+            for (k, d) in out.iter().enumerate().skip(first) {
+                if d.content[0].start >= c.end {
+                    break;
+                }
                 if d.cue.is_none() && d.content.iter().all(|s| c.contains(s)) {
                     drop[k] = true;
                     q.kind = QuoteKind::Mixed;
                 }
             }
-            if q.kind == QuoteKind::Indirect
-                && quotations.iter().any(|qt| {
-                    let s = self.doc.tokens[qt.open].span.start;
-                    c.start <= s && s < c.end
-                })
-            {
+            let o = open_starts.partition_point(|&s| s < c.start);
+            if q.kind == QuoteKind::Indirect && open_starts.get(o).is_some_and(|&s| s < c.end) {
                 q.kind = QuoteKind::Mixed;
             }
             rest.push(q);
@@ -404,6 +417,10 @@ impl<'d, 'a> Detector<'d, 'a> {
         let n = doc.tokens.len();
         let mut out: Vec<Quote> = Vec::new();
         let mut merged_into: Vec<Option<usize>> = vec![None; quotations.len()];
+        let mut opened_at: Vec<Option<usize>> = vec![None; n + 1];
+        for (k, q) in quotations.iter().enumerate() {
+            opened_at[q.open] = Some(k);
+        }
         for (qi, q) in quotations.iter().enumerate() {
             if merged_into[qi].is_some() {
                 continue;
@@ -516,7 +533,7 @@ impl<'d, 'a> Detector<'d, 'a> {
             if let Some(mut k) = after_attr {
                 let limit = (k + 12).min(pe_close);
                 while k < limit {
-                    if let Some(nq) = quotations.iter().position(|x| x.open == k) {
+                    if let Some(nq) = opened_at[k] {
                         let prev = self.w(k - 1);
                         if matches!(prev, "," | ":") || prev.eq_ignore_ascii_case("adding") {
                             content.push(self.content_span(&quotations[nq]));
