@@ -204,13 +204,14 @@ fn real_main() -> Result<ExitCode> {
             }
             let secs = t0.elapsed().as_secs_f64();
             eprintln!(
-                "whosaid: {} articles ({} failed), {} entities, {} quotes, {:.1} MB in {:.2}s",
+                "whosaid: {} articles ({} failed), {} entities, {} quotes, {:.1} MB in {:.2}s, peak RSS {:.0} MiB",
                 summary.articles,
                 summary.failed,
                 summary.entities,
                 summary.quotes,
                 summary.bytes as f64 / 1e6,
-                secs
+                secs,
+                whosaid::bench::peak_rss_mib()
             );
             Ok(if summary.failed > 0 {
                 ExitCode::from(2)

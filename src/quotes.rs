@@ -129,6 +129,26 @@ impl<'d, 'a> Detector<'d, 'a> {
         Some(class)
     }
 
+    /// The span of reported content over tokens `[a, b)`, without trailing punctuation or a
+    /// closing mark whose opening mark lies outside it.
+    fn content_of(&self, a: usize, mut b: usize) -> Span {
+        let marks = (a..b)
+            .filter(|&k| self.doc.tokens[k].kind == TokenKind::Quote)
+            .count();
+        let mut unbalanced = marks % 2 == 1;
+        while b > a + 1 {
+            match self.doc.tokens[b - 1].kind {
+                TokenKind::Punct => b -= 1,
+                TokenKind::Quote if unbalanced => {
+                    b -= 1;
+                    unbalanced = false;
+                }
+                _ => break,
+            }
+        }
+        self.doc.span_of(a, b)
+    }
+
     fn word_count(&self, a: usize, b: usize) -> usize {
         (a..b).filter(|&i| self.is_word(i)).count()
     }
@@ -666,7 +686,7 @@ impl<'d, 'a> Detector<'d, 'a> {
         }
         Some(Quote {
             kind: QuoteKind::Indirect,
-            content: vec![doc.span_of(content.0, content.1)],
+            content: vec![self.content_of(content.0, content.1)],
             cue: Some(doc.span_of(i, i + 2)),
             speaker,
             confidence: 0.75,
@@ -770,7 +790,7 @@ impl<'d, 'a> Detector<'d, 'a> {
             let confidence = if that { 0.75 } else { 0.6 };
             return Some(Quote {
                 kind: QuoteKind::Indirect,
-                content: vec![doc.span_of(content_start, ce)],
+                content: vec![self.content_of(content_start, ce)],
                 cue: Some(doc.span_of(c, cue_end)),
                 speaker,
                 confidence,
@@ -801,7 +821,7 @@ impl<'d, 'a> Detector<'d, 'a> {
                 let _ = sp;
                 return Some(Quote {
                     kind: QuoteKind::Indirect,
-                    content: vec![doc.span_of(content.0, content.1)],
+                    content: vec![self.content_of(content.0, content.1)],
                     cue: Some(doc.span_of(c, c + 1)),
                     speaker,
                     confidence: 0.6,
@@ -820,7 +840,7 @@ impl<'d, 'a> Detector<'d, 'a> {
             }
             return Some(Quote {
                 kind: QuoteKind::Indirect,
-                content: vec![doc.span_of(ss, content_end)],
+                content: vec![self.content_of(ss, content_end)],
                 cue: Some(doc.span_of(c, c + 1)),
                 speaker,
                 confidence: 0.65,

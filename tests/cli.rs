@@ -308,3 +308,45 @@ fn train_ner_writes_a_model_that_run_can_use() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a whosaid NER model"));
 }
+
+fn peak_rss(stderr: &[u8]) -> f64 {
+    let s = String::from_utf8_lossy(stderr);
+    let tail = s.rsplit("peak RSS ").next().unwrap();
+    tail.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn memory_is_bounded_by_the_batch_not_the_corpus() {
+    let d = tmpdir("stream");
+    let corpus = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/wikinews-2019-2020.jsonl"),
+    )
+    .unwrap();
+    let small = d.join("small.jsonl");
+    let large = d.join("large.jsonl");
+    std::fs::write(&small, corpus.repeat(6)).unwrap(); // about 8 MB
+    std::fs::write(&large, corpus.repeat(45)).unwrap(); // about 64 MB
+    let a = run(&[
+        "run",
+        "-j",
+        "2",
+        small.to_str().unwrap(),
+        "-o",
+        d.join("a.jsonl").to_str().unwrap(),
+    ]);
+    let b = run(&[
+        "run",
+        "-j",
+        "2",
+        large.to_str().unwrap(),
+        "-o",
+        d.join("b.jsonl").to_str().unwrap(),
+    ]);
+    assert!(a.status.success() && b.status.success());
+    let (ra, rb) = (peak_rss(&a.stderr), peak_rss(&b.stderr));
+    assert!(
+        rb < ra * 1.5 + 32.0,
+        "8 MB corpus peaked at {ra} MiB, 64 MB at {rb} MiB"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

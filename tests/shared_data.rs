@@ -1,0 +1,125 @@
+//! Checks against the project's shared data and yardsticks (`../shared`): the CoNLL-2003 scores
+//! by `conlleval.py`, and PolNeAR dev by `polnear_score.py`. They run in CI, where `../shared`
+//! exists; elsewhere they skip with a message.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn shared() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if p.join("data").is_dir() && p.join("eval").is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipping: ../shared (data and yardsticks) not found next to the checkout");
+        None
+    }
+}
+
+fn python() -> Option<&'static str> {
+    let ok = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipping: python3 is needed to run the shared scorers");
+    }
+    ok.then_some("python3")
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_whosaid"))
+}
+
+/// Runs a scorer with `--json` on `input` (given on stdin as `-`, or as extra args) and
+/// returns its last line parsed.
+fn score(py: &str, script: &PathBuf, args: &[&str], stdin: Option<&[u8]>) -> serde_json::Value {
+    let mut child = Command::new(py)
+        .arg(script)
+        .args(args)
+        .arg("--json")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(data) = stdin {
+        child.stdin.take().unwrap().write_all(data).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    serde_json::from_str(s.lines().last().unwrap()).unwrap()
+}
+
+fn conll_f1(shared: &PathBuf, py: &str, file: &str) -> f64 {
+    let out = bin()
+        .args(["tag", "--conll"])
+        .arg(shared.join("data/conll2003").join(file))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v = score(
+        py,
+        &shared.join("eval/conlleval.py"),
+        &["-"],
+        Some(&out.stdout),
+    );
+    let f1 = v["overall"]["f1"].as_f64().unwrap();
+    eprintln!("{file}: F1 {f1} by conlleval.py");
+    f1
+}
+
+#[test]
+fn conll2003_test_f1_is_at_least_85() {
+    let (Some(shared), Some(py)) = (shared(), python()) else {
+        return;
+    };
+    assert!(conll_f1(&shared, py, "eng.testb") >= 85.0);
+    assert!(conll_f1(&shared, py, "conllpp.testb") >= 85.0);
+}
+
+#[test]
+fn polnear_dev_scores_with_no_offset_errors() {
+    let (Some(shared), Some(py)) = (shared(), python()) else {
+        return;
+    };
+    let dev = shared.join("data/polnear/dev");
+    let pred =
+        std::env::temp_dir().join(format!("whosaid-polnear-dev-{}.jsonl", std::process::id()));
+    let out = bin()
+        .arg("run")
+        .arg(dev.join("text"))
+        .arg("-o")
+        .arg(&pred)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = score(
+        py,
+        &shared.join("eval/polnear_score.py"),
+        &[dev.to_str().unwrap(), pred.to_str().unwrap()],
+        None,
+    );
+    let _ = std::fs::remove_file(&pred);
+    eprintln!("PolNeAR dev: {v}");
+    assert_eq!(v["offset_errors"], 0);
+    assert_eq!(v["missing_articles"], 0);
+    // A floor that catches regressions (the figures are reported in the README).
+    assert!(v["attribution"][2].as_f64().unwrap() >= 35.0);
+    assert!(v["speaker_acc"].as_f64().unwrap() >= 75.0);
+}
+
+#[test]
+fn corpus_seed_article_is_the_shared_one() {
+    let Some(shared) = shared() else { return };
+    let ours =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/seed-article.txt"))
+            .unwrap();
+    let theirs = std::fs::read(shared.join("data/seed-article.txt")).unwrap();
+    assert_eq!(ours, theirs);
+}
