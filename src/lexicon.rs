@@ -54,7 +54,6 @@ const CUES: &[(&str, CueClass, &[&str])] = &[
     ("concede", CueClass::Say, &[]),
     ("reply", CueClass::Say, &[]),
     ("respond", CueClass::Say, &[]),
-    ("observe", CueClass::Say, &[]),
     ("testify", CueClass::Say, &[]),
     ("speculate", CueClass::Say, &[]),
     ("recall", CueClass::Say, &[]),

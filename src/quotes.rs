@@ -71,7 +71,7 @@ struct Quotation {
 fn opens(s: &str) -> Option<bool> {
     match s {
         "\u{201C}" | "\u{00AB}" | "\u{201E}" | "``" => Some(true),
-        "\u{201D}" | "\u{00BB}" | "''" => Some(false),
+        "\u{201D}" | "\u{00BB}" => Some(false),
         _ => None,
     }
 }
@@ -208,7 +208,7 @@ impl<'d, 'a> Detector<'d, 'a> {
                 }
                 let s = self.w(i);
                 let dir = opens(s).or_else(|| {
-                    if s == "\"" {
+                    if s == "\"" || s == "''" {
                         // Straight marks: open unless a quotation is open and this one is glued
                         // to the word before it.
                         let glued_left = !t.space_before && i > ps;
@@ -298,6 +298,20 @@ impl<'d, 'a> Detector<'d, 'a> {
         while i > limit {
             let j = i - 1;
             let w = self.w(j);
+            // A parenthesis inside a name: "Rep. Gwen Moore (D-Wis.) said".
+            if w == ")" {
+                if let Some(open) = (j.saturating_sub(8).max(limit)..j)
+                    .rev()
+                    .find(|&k| self.w(k) == "(")
+                {
+                    if open > limit && self.is_word(open - 1) {
+                        start = open;
+                        i = open;
+                        continue;
+                    }
+                }
+                break;
+            }
             let t = &self.doc.tokens[j];
             let ok = match t.kind {
                 TokenKind::Word => {
@@ -379,6 +393,53 @@ impl<'d, 'a> Detector<'d, 'a> {
             end -= 1;
         }
         (end > start).then_some((start, end))
+    }
+
+    /// The token that starts at byte `b`.
+    fn token_at(&self, b: usize) -> usize {
+        self.doc
+            .tokens
+            .partition_point(|t| t.span.start < b)
+            .min(self.doc.tokens.len().saturating_sub(1))
+    }
+
+    /// The noun phrase that opens a sentence (its subject, roughly), skipping one fronted
+    /// phrase that ends with a comma ("In a speech on Friday, Clinton said ...").
+    fn np_at_start(&self, ss: usize, limit: usize) -> Option<(usize, usize)> {
+        let scan = |from: usize| -> Option<(usize, usize)> {
+            if lexicon::pronoun(self.w(from)).is_some() {
+                return Some((from, from + 1));
+            }
+            let mut e = from;
+            while e < limit && e - from < 8 {
+                let w = self.w(e);
+                let ok = if self.is_word(e) {
+                    let lower = w.starts_with(|c: char| c.is_lowercase());
+                    !lexicon::is_np_stop(w)
+                        && lexicon::pronoun(w).is_none()
+                        && !(lower && (w.ends_with("ed") || lexicon::is_cue_modifier(w)))
+                } else {
+                    self.doc.tokens[e].kind == TokenKind::Quote
+                        && self.w(e + 1).eq_ignore_ascii_case("s")
+                        && !self.doc.tokens[e].space_before
+                };
+                if !ok {
+                    break;
+                }
+                e += 1;
+            }
+            (e > from
+                && (from..e).any(|k| {
+                    self.w(k).starts_with(|c: char| c.is_uppercase())
+                        || lexicon::is_group_noun(self.w(k))
+                }))
+            .then_some((from, e))
+        };
+        if let Some(np) = scan(ss) {
+            return Some(np);
+        }
+        let comma = (ss..limit.min(ss + 12)).find(|&k| self.w(k) == ",")?;
+        scan(comma + 1)
     }
 
     /// Skips cue modifiers leftwards from `i` (exclusive); returns the new end.
@@ -536,6 +597,37 @@ impl<'d, 'a> Detector<'d, 'a> {
                     }
                 }
             }
+            // 3b. A dash and a name after the quotation: `"..." ― Ariana Huichapa.`
+            if cue.is_none()
+                && q.close + 1 < pe_close
+                && matches!(
+                    self.w(q.close + 1),
+                    "\u{2015}" | "\u{2014}" | "-" | "\u{2013}"
+                )
+            {
+                if let Some(np) = self.np_right(q.close + 2, pe_close) {
+                    if self.w(np.0).starts_with(|c: char| c.is_uppercase()) {
+                        cue = Some((q.close + 1, q.close + 2));
+                        speaker = Some(np);
+                    }
+                }
+            }
+            // 3c. A paragraph that is one quotation, right after a paragraph whose last quote
+            // has a speaker, continues that speaker ("floating" quotes).
+            let mut floating = false;
+            if cue.is_none() && para_initial && !block && q.close + 1 >= pe_close.min(n) {
+                let pi = doc.paragraph_of(q.open);
+                if let Some(prev) = out.last() {
+                    if let (Some(sp), Some(c)) = (prev.speaker, prev.cue) {
+                        let prev_para = doc.paragraph_of(sp.0);
+                        let close_para = doc.paragraph_of(self.token_at(c.start));
+                        if pi > 0 && (prev_para == pi - 1 || close_para == pi - 1) {
+                            speaker = Some(sp);
+                            floating = true;
+                        }
+                    }
+                }
+            }
             let attributed = cue.is_some();
             // Scare quotes and quoted names are no statements.
             let statement = attributed || block || (para_initial && words >= 5) || words >= 12;
@@ -563,19 +655,40 @@ impl<'d, 'a> Detector<'d, 'a> {
                         break;
                     }
                     if matches!(self.w(k), "." | "!" | "?" | ";") {
+                        // `"A," he said. "B."`: quotations that follow the attribution's
+                        // sentence in the same paragraph, with no attribution of their own,
+                        // continue the quote.
+                        let mut next = k + 1;
+                        while next < pe_close {
+                            let Some(nq) = opened_at[next] else { break };
+                            let close = quotations[nq].close;
+                            let own_attribution = close + 1 < pe_close
+                                && (self.is_word(close + 1)
+                                    || (self.w(close + 1) == "," && self.is_word(close + 2)));
+                            if own_attribution || merged_into[nq].is_some() {
+                                break;
+                            }
+                            content.push(self.content_span(&quotations[nq]));
+                            merged_into[nq] = Some(out.len());
+                            next = close + 1;
+                        }
                         break;
                     }
                     k += 1;
                 }
             }
-            let confidence = match (
-                attributed,
-                speaker.map(|(a, _)| lexicon::pronoun(self.w(a))),
-            ) {
-                (true, Some(None)) => 0.9,
-                (true, _) => 0.8,
-                (false, _) if block => 0.5,
-                _ => 0.4,
+            let confidence = if floating {
+                0.6
+            } else {
+                match (
+                    attributed,
+                    speaker.map(|(a, _)| lexicon::pronoun(self.w(a))),
+                ) {
+                    (true, Some(None)) => 0.9,
+                    (true, _) => 0.8,
+                    (false, _) if block => 0.5,
+                    _ => 0.4,
+                }
             };
             out.push(Quote {
                 kind: QuoteKind::Direct,
@@ -643,7 +756,7 @@ impl<'d, 'a> Detector<'d, 'a> {
                     i += 1;
                     continue;
                 };
-                if lexicon::is_participle(w) {
+                if lexicon::is_participle(w) && !(i > ss && self.w(i - 1) == ",") {
                     i += 1;
                     continue;
                 }
@@ -702,7 +815,13 @@ impl<'d, 'a> Detector<'d, 'a> {
         ce: usize,
     ) -> Option<Quote> {
         let doc = self.doc;
-        let mut speaker = self.subject_of(c, ss);
+        // ", saying (that) ...": a participle's speaker is the sentence's subject.
+        let participle = lexicon::is_participle(self.w(c));
+        let mut speaker = if participle {
+            self.np_at_start(ss, c)
+        } else {
+            self.subject_of(c, ss)
+        };
         // A cue inside a quotation ("he said") is attribution of that quotation, not a new quote.
         let mut k = c + 1;
         let mut cue_end = c + 1;
@@ -753,6 +872,9 @@ impl<'d, 'a> Detector<'d, 'a> {
         // Adjuncts right after the cue: "said in a statement, ..." belongs to the cue, unless a
         // clause follows ("Sources say in doing so, X relied ...").
         let starts_with_prep = k < se && lexicon::is_preposition(self.w(k)) && !that;
+        if starts_with_prep && participle {
+            return None;
+        }
         let mut content_start = k;
         if starts_with_prep {
             let mut comma = None;
@@ -795,6 +917,32 @@ impl<'d, 'a> Detector<'d, 'a> {
                 speaker,
                 confidence,
             });
+        }
+        if participle {
+            return None;
+        }
+        // Parenthetical: "The latest test, North Korea said, was its biggest yet."
+        if let Some(sp) = speaker {
+            if sp.0 > ss + 1 && self.w(sp.0 - 1) == "," {
+                let mut j = c + 1;
+                while j < ce && self.is_word(j) && j - c <= 5 {
+                    j += 1;
+                }
+                if j < ce
+                    && self.w(j) == ","
+                    && self.word_count(j + 1, ce) >= 3
+                    && self.word_count(ss, sp.0 - 1) >= 2
+                    && doc.tokens[sp.0 - 2].kind == TokenKind::Word
+                {
+                    return Some(Quote {
+                        kind: QuoteKind::Indirect,
+                        content: vec![self.content_of(ss, sp.0 - 1), self.content_of(j + 1, ce)],
+                        cue: Some(doc.span_of(c, c + 1)),
+                        speaker,
+                        confidence: 0.6,
+                    });
+                }
+            }
         }
         // Post-posed: "CONTENT, SPEAKER CUE." with nothing but adjuncts after the cue.
         let tail_ok = {

@@ -3,7 +3,7 @@
 //! exists; elsewhere they skip with a message.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 fn shared() -> Option<PathBuf> {
@@ -33,7 +33,7 @@ fn bin() -> Command {
 
 /// Runs a scorer with `--json` on `input` (given on stdin as `-`, or as extra args) and
 /// returns its last line parsed.
-fn score(py: &str, script: &PathBuf, args: &[&str], stdin: Option<&[u8]>) -> serde_json::Value {
+fn score(py: &str, script: &Path, args: &[&str], stdin: Option<&[u8]>) -> serde_json::Value {
     let mut child = Command::new(py)
         .arg(script)
         .args(args)
@@ -52,7 +52,7 @@ fn score(py: &str, script: &PathBuf, args: &[&str], stdin: Option<&[u8]>) -> ser
     serde_json::from_str(s.lines().last().unwrap()).unwrap()
 }
 
-fn conll_f1(shared: &PathBuf, py: &str, file: &str) -> f64 {
+fn conll_f1(shared: &Path, py: &str, file: &str) -> f64 {
     let out = bin()
         .args(["tag", "--conll"])
         .arg(shared.join("data/conll2003").join(file))
