@@ -104,9 +104,10 @@ fn benches(c: &mut Criterion) {
             assert_eq!(n, want_e);
         })
     });
+    let quotes = RuleQuotes::with_builtin_cues().unwrap();
     g.bench_function("quotes", |b| {
         b.iter(|| {
-            let n: usize = docs.iter().map(|d| RuleQuotes.detect(d).len()).sum();
+            let n: usize = docs.iter().map(|d| quotes.detect(d).len()).sum();
             assert_eq!(n, want_q);
         })
     });

@@ -1,6 +1,36 @@
 //! Word lists: attribution cues with their inflections, pronouns, group nouns and the
 //! function words that bound a speaker's noun phrase.
 
+/// A short ASCII word lower-cased on the stack (no allocation); `None` for words that are
+/// long or not ASCII, which no list here holds.
+pub struct Lower {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl Lower {
+    /// Lower-cases `word` if it is short ASCII.
+    #[inline]
+    pub fn of(word: &str) -> Option<Lower> {
+        let b = word.as_bytes();
+        if b.len() > 24 || !word.is_ascii() {
+            return None;
+        }
+        let mut buf = [0u8; 24];
+        for (d, s) in buf.iter_mut().zip(b) {
+            *d = s.to_ascii_lowercase();
+        }
+        Some(Lower { buf, len: b.len() })
+    }
+
+    /// The lower-cased word.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        // ASCII in, ASCII out.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
 /// How a cue verb takes what was said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CueClass {
@@ -132,10 +162,10 @@ fn regular_forms(lemma: &str) -> [String; 4] {
 
 /// The class of `word` (any case) as an attribution cue, if it is one.
 pub fn cue_class(word: &str) -> Option<CueClass> {
-    if word.len() > 14 || !word.is_ascii() {
+    if word.len() > 14 {
         return None;
     }
-    let lower = word.to_ascii_lowercase();
+    let lower = Lower::of(word)?;
     CUE_TABLE.with(|t| t.get(lower.as_str()).copied())
 }
 
@@ -165,7 +195,7 @@ pub fn is_participle(word: &str) -> bool {
 
 /// Personal pronouns that can be speakers, with gender: 'm', 'f' or 'n' (none/plural).
 pub fn pronoun(word: &str) -> Option<char> {
-    match word.to_ascii_lowercase().as_str() {
+    match Lower::of(word)?.as_str() {
         "he" => Some('m'),
         "she" => Some('f'),
         "they" | "it" | "we" | "i" | "you" => Some('n'),
@@ -175,9 +205,12 @@ pub fn pronoun(word: &str) -> Option<char> {
 
 /// Words that may stand between a speaker and the cue verb: adverbs and auxiliaries.
 pub fn is_cue_modifier(word: &str) -> bool {
-    let w = word.to_ascii_lowercase();
+    let Some(w) = Lower::of(word) else {
+        return false;
+    };
+    let w = w.as_str();
     matches!(
-        w.as_str(),
+        w,
         "also"
             | "later"
             | "then"
@@ -224,7 +257,9 @@ pub fn is_cue_modifier(word: &str) -> bool {
 
 /// Function words that end a speaker noun phrase when read leftwards from the cue.
 pub fn is_np_stop(word: &str) -> bool {
-    let w = word.to_ascii_lowercase();
+    let Some(w) = Lower::of(word) else {
+        return false;
+    };
     matches!(
         w.as_str(),
         "that"
@@ -321,7 +356,7 @@ pub fn is_np_stop(word: &str) -> bool {
 /// Objects that "told" and its kind take before the content.
 pub fn is_listener(word: &str) -> bool {
     matches!(
-        word.to_ascii_lowercase().as_str(),
+        Lower::of(word).as_ref().map_or("", Lower::as_str),
         "him"
             | "her"
             | "them"
@@ -356,7 +391,7 @@ pub fn is_listener(word: &str) -> bool {
 /// Prepositions that open an adjunct after a cue ("said in a statement").
 pub fn is_preposition(word: &str) -> bool {
     matches!(
-        word.to_ascii_lowercase().as_str(),
+        Lower::of(word).as_ref().map_or("", Lower::as_str),
         "in" | "on"
             | "at"
             | "to"
@@ -387,7 +422,7 @@ pub fn is_preposition(word: &str) -> bool {
 /// Determiners at the start of a noun phrase.
 pub fn is_determiner(word: &str) -> bool {
     matches!(
-        word.to_ascii_lowercase().as_str(),
+        Lower::of(word).as_ref().map_or("", Lower::as_str),
         "the"
             | "a"
             | "an"
@@ -512,7 +547,7 @@ pub fn is_female_name(word: &str) -> bool {
 /// Nouns that name groups or documents: speakers that are not named actors.
 pub fn is_group_noun(word: &str) -> bool {
     matches!(
-        word.to_ascii_lowercase().as_str(),
+        Lower::of(word).as_ref().map_or("", Lower::as_str),
         "sources"
             | "source"
             | "officials"

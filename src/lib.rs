@@ -8,11 +8,13 @@
 
 pub mod attribution;
 pub mod bench;
+pub mod cues;
 pub mod input;
 pub mod lexicon;
 pub mod ner;
 pub mod output;
 pub mod pipeline;
+pub mod polnear;
 pub mod quotes;
 pub mod runner;
 pub mod show;

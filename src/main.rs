@@ -31,6 +31,9 @@ struct Common {
     /// Largest article accepted, in bytes; larger ones get an error record.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     max_article_bytes: usize,
+    /// Find quotes by rules alone, without the learned cue model.
+    #[arg(long)]
+    rules_only: bool,
 }
 
 #[derive(Subcommand)]
@@ -105,6 +108,21 @@ enum TrainCmd {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Train the attribution-cue detector on PolNeAR.
+    Cues {
+        /// PolNeAR training split (with text/ and attributions/).
+        #[arg(long)]
+        train: PathBuf,
+        /// PolNeAR development split, to pick the epoch and threshold.
+        #[arg(long)]
+        dev: PathBuf,
+        /// Where to write the model.
+        #[arg(long, short, default_value = "models/cues-polnear.bin")]
+        output: PathBuf,
+        /// Passes over the training data.
+        #[arg(long, default_value_t = 8)]
+        epochs: usize,
+    },
     /// Derive the word-cluster table from spaCy `en_core_web_md` vectors (its `vocab/` folder).
     Clusters {
         /// The model's `vocab/` folder (strings.json, key2row, vectors).
@@ -124,10 +142,16 @@ impl Common {
                 .build_global()
                 .context("setting up the thread pool")?;
         }
-        match &self.ner_model {
-            Some(p) => Pipeline::with_model_file(p),
-            None => Pipeline::new_default(),
-        }
+        let ner = match &self.ner_model {
+            Some(p) => PerceptronNer::new(Model::load(p)?),
+            None => PerceptronNer::default_model()?,
+        };
+        let quotes = if self.rules_only {
+            whosaid::quotes::RuleQuotes::rules_only()
+        } else {
+            whosaid::quotes::RuleQuotes::with_builtin_cues()?
+        };
+        Ok(Pipeline::with_parts(Box::new(ner), quotes))
     }
 
     fn input(&self) -> InputOptions {
@@ -304,6 +328,25 @@ fn real_main() -> Result<ExitCode> {
                 }
             }
             out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Train {
+            what:
+                TrainCmd::Cues {
+                    train,
+                    dev,
+                    output,
+                    epochs,
+                },
+        } => {
+            let tr = whosaid::polnear::read_split(&train)?;
+            let dv = whosaid::polnear::read_split(&dev)?;
+            let t0 = std::time::Instant::now();
+            let m = whosaid::cues::train(&tr, &dv, epochs, |s| {
+                eprintln!("[{:6.1}s] {s}", t0.elapsed().as_secs_f64())
+            })?;
+            m.save(&output)?;
+            eprintln!("wrote {} (rebuild whosaid to use it)", output.display());
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Train {

@@ -34,22 +34,25 @@ pub struct Pipeline {
 impl Pipeline {
     /// The default pipeline with the built-in NER model.
     pub fn new_default() -> Result<Self> {
-        Ok(Self::with_ner(Box::new(PerceptronNer::default_model()?)))
+        Self::with_ner(Box::new(PerceptronNer::default_model()?))
     }
 
     /// The default pipeline with the NER model in `path`.
     pub fn with_model_file(path: &Path) -> Result<Self> {
-        Ok(Self::with_ner(Box::new(PerceptronNer::new(Model::load(
-            path,
-        )?))))
+        Self::with_ner(Box::new(PerceptronNer::new(Model::load(path)?)))
     }
 
     /// The default stages around a given recognizer.
-    pub fn with_ner(ner: Box<dyn Recognizer>) -> Self {
+    pub fn with_ner(ner: Box<dyn Recognizer>) -> Result<Self> {
+        Ok(Self::with_parts(ner, RuleQuotes::with_builtin_cues()?))
+    }
+
+    /// The default segmenter and resolver around a given recognizer and quote detector.
+    pub fn with_parts(ner: Box<dyn Recognizer>, quotes: RuleQuotes) -> Self {
         Pipeline {
             segmenter: Box::new(NewsSegmenter),
             ner,
-            quotes: Box::new(RuleQuotes),
+            quotes: Box::new(quotes),
             resolver: Box::new(RuleResolver),
         }
     }

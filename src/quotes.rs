@@ -2,9 +2,12 @@
 //! and reported speech ("X said (that) ...", "According to X, ...", "..., X wrote."), each with
 //! its content spans, cue and speaker mention. Scare quotes are recognized and left out.
 
+use crate::cues::CueModel;
 use crate::lexicon::{self, CueClass};
+use crate::ner::clusters::Clusters;
 use crate::text::Span;
 use crate::tokenize::{Doc, TokenKind};
+use std::sync::Arc;
 
 /// Direct, indirect or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,13 +52,40 @@ pub trait QuoteDetector: Send + Sync {
     fn detect(&self, doc: &Doc) -> Vec<Quote>;
 }
 
-/// The rule-based detector.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct RuleQuotes;
+/// The rule-based detector, optionally helped by a learned cue model that finds cue words
+/// the lexicon lacks.
+#[derive(Clone, Default)]
+pub struct RuleQuotes {
+    learned: Option<Arc<(CueModel, Clusters)>>,
+}
+
+impl RuleQuotes {
+    /// Rules only.
+    pub fn rules_only() -> Self {
+        RuleQuotes { learned: None }
+    }
+
+    /// Rules with the built-in cue model.
+    pub fn with_builtin_cues() -> anyhow::Result<Self> {
+        Ok(RuleQuotes {
+            learned: Some(Arc::new((CueModel::builtin()?, Clusters::builtin()?))),
+        })
+    }
+}
 
 impl QuoteDetector for RuleQuotes {
     fn detect(&self, doc: &Doc) -> Vec<Quote> {
-        Detector::new(doc).run()
+        let mut d = Detector::new(doc);
+        if let Some(l) = &self.learned {
+            let (model, clusters) = l.as_ref();
+            let mut buf = Vec::new();
+            for i in 0..doc.tokens.len() {
+                if crate::cues::candidate(doc, i) {
+                    d.learned[i] = model.score(doc, clusters, i, &mut buf) > model.threshold;
+                }
+            }
+        }
+        d.run()
     }
 }
 
@@ -80,6 +110,8 @@ struct Detector<'d, 'a> {
     doc: &'d Doc<'a>,
     /// Tokens used as cues or attribution already.
     used: Vec<bool>,
+    /// Words the learned cue model takes for cues.
+    learned: Vec<bool>,
 }
 
 impl<'d, 'a> Detector<'d, 'a> {
@@ -87,6 +119,7 @@ impl<'d, 'a> Detector<'d, 'a> {
         Detector {
             doc,
             used: vec![false; doc.tokens.len()],
+            learned: vec![false; doc.tokens.len()],
         }
     }
 
@@ -112,7 +145,15 @@ impl<'d, 'a> Detector<'d, 'a> {
             return None;
         }
         let w = self.w(i);
-        let class = lexicon::cue_class(w)?;
+        let class = lexicon::cue_class(w).or_else(|| {
+            // A cue the model found: its class from what follows.
+            (self.learned[i] && !lexicon::is_cue_modifier(w)).then(|| {
+                match self.w(i + 1).to_ascii_lowercase().as_str() {
+                    "to" => CueClass::Propose,
+                    _ => CueClass::Say,
+                }
+            })
+        })?;
         let lower = w.chars().next().is_some_and(|c| c.is_lowercase());
         let (ss, _) = self.sentence_bounds(i);
         if !lower && i != ss {
@@ -1006,7 +1047,7 @@ mod tests {
     /// (kind, contents, cue, speaker) of every quote, as text.
     fn q(text: &str) -> Vec<(String, Vec<String>, String, String)> {
         let doc = NewsSegmenter.segment(text);
-        RuleQuotes
+        RuleQuotes::rules_only()
             .detect(&doc)
             .into_iter()
             .map(|q| {

@@ -36,6 +36,20 @@ fn fold(c: char) -> char {
 /// Hash of a string, lowercased and folded when `lower` is set.
 pub fn hash_str(s: &str, lower: bool) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
+    if s.is_ascii() {
+        // Fast path, same values: ASCII folds only '`', and lowercases byte by byte.
+        for &b in s.as_bytes() {
+            let c = if b == b'`' {
+                b'\''
+            } else if lower {
+                b.to_ascii_lowercase()
+            } else {
+                b
+            };
+            h = mix(h, c as u64);
+        }
+        return h;
+    }
     for c in s.chars() {
         let c = fold(c);
         if lower && c.is_uppercase() {
