@@ -1209,6 +1209,44 @@ mod tests {
     }
 
     #[test]
+    fn reported_warned_denied_noted_sources() {
+        let r = one("The minister warned lawmakers that the deal would collapse within weeks.");
+        assert_eq!(
+            (r.2.as_str(), r.3.as_str()),
+            ("warned lawmakers", "The minister")
+        );
+        assert_eq!(r.1, vec!["that the deal would collapse within weeks"]);
+        let r = one("Peskov denied that Moscow had seen the final draft of the plan.");
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("denied", "Peskov"));
+        let r = one("Analysts noted that prices rose for a third month in a row.");
+        assert_eq!(r.3, "Analysts");
+        let r = one("Sources say the talks will resume in Geneva next week.");
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("say", "Sources"));
+        assert_eq!(r.1, vec!["the talks will resume in Geneva next week"]);
+        let r = one("The talks will resume in Geneva next week, officials said.");
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("said", "officials"));
+        assert_eq!(r.1, vec!["The talks will resume in Geneva next week"]);
+    }
+
+    #[test]
+    fn continuation_participle_parenthetical() {
+        let r = one("\"We are ready,\" Rubio said. \"The rest is up to Moscow.\"");
+        assert_eq!(r.1, vec!["We are ready,", "The rest is up to Moscow."]);
+        let v = q(
+            "Clinton criticized the plan on Monday, saying that it would hurt working families.",
+        );
+        assert!(
+            v.iter().any(|r| r.2 == "saying" && r.3 == "Clinton"),
+            "{v:?}"
+        );
+        let r = one("The latest test, North Korea said, was its biggest yet by far.");
+        assert_eq!(r.1, vec!["The latest test", "was its biggest yet by far"]);
+        assert_eq!(r.3, "North Korea");
+        let r = one("\"It was a mistake,\" said Rep. Gwen Moore (D-Wis.) in a statement.");
+        assert!(r.3.starts_with("Rep. Gwen Moore"), "{r:?}");
+    }
+
+    #[test]
     fn mixed_quote() {
         let r = one("Trump said the plan was \"a very good deal\" for everyone involved.");
         assert_eq!(r.0, "mixed");

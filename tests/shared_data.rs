@@ -11,7 +11,11 @@ fn shared() -> Option<PathBuf> {
     if p.join("data").is_dir() && p.join("eval").is_dir() {
         Some(p)
     } else {
-        eprintln!("skipping: ../shared (data and yardsticks) not found next to the checkout");
+        // Written to the process's stderr directly, so the harness shows it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping: ../shared (data and yardsticks) not found next to the checkout"
+        );
         None
     }
 }
@@ -22,7 +26,10 @@ fn python() -> Option<&'static str> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        eprintln!("skipping: python3 is needed to run the shared scorers");
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping: python3 is needed to run the shared scorers"
+        );
     }
     ok.then_some("python3")
 }
