@@ -9,6 +9,7 @@
 pub mod attribution;
 pub mod bench;
 pub mod cues;
+pub mod eval;
 pub mod input;
 pub mod lexicon;
 pub mod ner;

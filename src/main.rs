@@ -81,10 +81,27 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
+    /// Run the pipeline on an annotated split and score it.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCmd,
+    },
     /// Train a model.
     Train {
         #[command(subcommand)]
         what: TrainCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCmd {
+    /// Score who-said-what on a PolNeAR split (text/ and attributions/) exactly as
+    /// polnear_score.py does, plus the precision of each quote rule.
+    Polnear {
+        /// The split folder, e.g. ../shared/data/polnear/dev.
+        split: PathBuf,
+        #[command(flatten)]
+        common: Common,
     },
 }
 
@@ -328,6 +345,15 @@ fn real_main() -> Result<ExitCode> {
                 }
             }
             out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Eval {
+            what: EvalCmd::Polnear { split, common },
+        } => {
+            let pipeline = common.setup()?;
+            let gold = whosaid::polnear::read_split(&split)?;
+            let e = whosaid::eval::evaluate(&pipeline, &gold);
+            print!("{}", whosaid::eval::report(&e));
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Train {
