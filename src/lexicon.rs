@@ -448,6 +448,66 @@ pub fn is_determiner(word: &str) -> bool {
     )
 }
 
+/// Words of time expressions, which are never speakers.
+pub fn is_time_word(word: &str) -> bool {
+    matches!(
+        Lower::of(word).as_ref().map_or("", Lower::as_str),
+        "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+            | "january"
+            | "february"
+            | "march"
+            | "april"
+            | "may"
+            | "june"
+            | "july"
+            | "august"
+            | "september"
+            | "october"
+            | "november"
+            | "december"
+            | "jan."
+            | "feb."
+            | "aug."
+            | "sept."
+            | "oct."
+            | "nov."
+            | "dec."
+            | "late"
+            | "early"
+            | "last"
+            | "next"
+            | "this"
+            | "night"
+            | "morning"
+            | "afternoon"
+            | "evening"
+            | "week"
+            | "month"
+            | "year"
+            | "today"
+            | "yesterday"
+            | "tomorrow"
+            | "once"
+            | "later"
+            | "earlier"
+            | "mid"
+            | "weekend"
+            | "day"
+            | "days"
+            | "weeks"
+            | "months"
+            | "years"
+            | "ago"
+            | "recently"
+    )
+}
+
 /// Female first names and titles, for pronoun agreement.
 pub fn is_female_name(word: &str) -> bool {
     matches!(
