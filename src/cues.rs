@@ -213,12 +213,7 @@ pub fn train(
     let mut order: Vec<usize> = (0..tr.len()).collect();
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     for epoch in 1..=epochs {
-        for i in (1..order.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            order.swap(i, (rng % (i as u64 + 1)) as usize);
-        }
+        crate::ner::perceptron::shuffle(&mut order, &mut rng);
         for &d in &order {
             let (doc, gold) = &tr[d];
             for (i, &is_cue) in gold.iter().enumerate() {

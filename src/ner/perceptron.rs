@@ -789,6 +789,17 @@ impl Trainer {
     }
 }
 
+/// Shuffles `order` in place (Fisher-Yates with an xorshift generator whose state is `rng`):
+/// deterministic for a given seed, so that training runs repeat exactly.
+pub fn shuffle(order: &mut [usize], rng: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        order.swap(i, (*rng % (i as u64 + 1)) as usize);
+    }
+}
+
 /// Scores a model on CoNLL documents: (true positives, predicted, gold) chunk counts.
 pub fn evaluate(model: &Model, docs: &[ConllDoc]) -> (usize, usize, usize) {
     use rayon::prelude::*;
@@ -833,13 +844,7 @@ pub fn train(
     let mut rng = opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut best: Option<(Model, f64)> = None;
     for epoch in 1..=opts.epochs {
-        // Fisher-Yates with xorshift.
-        for i in (1..order.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            order.swap(i, (rng % (i as u64 + 1)) as usize);
-        }
+        shuffle(&mut order, &mut rng);
         for &d in &order {
             t.train_doc(&train.docs[d], &golds[d]);
         }
