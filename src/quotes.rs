@@ -235,12 +235,12 @@ impl<'d, 'a> Detector<'d, 'a> {
         let w = self.w(i);
         let class = lexicon::cue_class(w).or_else(|| {
             // A cue the model found: its class from what follows.
-            (self.learned[i] && !lexicon::is_cue_modifier(w)).then(|| {
-                match self.w(i + 1).to_ascii_lowercase().as_str() {
+            (self.learned[i] && !lexicon::is_cue_modifier(w) && !lexicon::is_np_stop(w)).then(
+                || match self.w(i + 1).to_ascii_lowercase().as_str() {
                     "to" => CueClass::Propose,
                     _ => CueClass::Say,
-                }
-            })
+                },
+            )
         })?;
         let lower = w.chars().next().is_some_and(|c| c.is_lowercase());
         let (ss, _) = self.sentence_bounds(i);
