@@ -166,12 +166,37 @@ pub fn cue_class(word: &str) -> Option<CueClass> {
         return None;
     }
     let lower = Lower::of(word)?;
-    CUE_TABLE.with(|t| t.get(lower.as_str()).copied())
+    cue_table().get(lower.as_str()).copied()
 }
 
-thread_local! {
-    static CUE_TABLE: std::collections::HashMap<String, CueClass> = {
-        let mut m = std::collections::HashMap::new();
+/// FNV-1a, a fast hasher for the short keys of the cue table.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type CueTable = std::collections::HashMap<String, CueClass, std::hash::BuildHasherDefault<Fnv>>;
+
+fn cue_table() -> &'static CueTable {
+    static TABLE: std::sync::OnceLock<CueTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m = CueTable::default();
         for &(lemma, class, irregular) in CUES {
             if irregular.is_empty() {
                 for f in regular_forms(lemma) {
@@ -185,7 +210,7 @@ thread_local! {
             }
         }
         m
-    };
+    })
 }
 
 /// True for a cue in the -ing form ("adding", "saying"), which never takes a subject of its own.

@@ -168,7 +168,13 @@ impl QuoteDetector for RuleQuotes {
             let (model, clusters) = l.as_ref();
             let mut buf = Vec::new();
             for i in 0..doc.tokens.len() {
-                if crate::cues::candidate(doc, i) {
+                // Lexicon cues and function words are decided without the model.
+                let w = doc.tok(i);
+                let skip = w.len() < 3
+                    || lexicon::cue_class(w).is_some()
+                    || lexicon::is_np_stop(w)
+                    || lexicon::is_cue_modifier(w);
+                if !skip && crate::cues::candidate(doc, i) {
                     d.learned[i] = model.score(doc, clusters, i, &mut buf) > model.threshold;
                 }
             }

@@ -43,12 +43,15 @@ fn tag_parts(t: usize) -> Option<(Label, Part)> {
     Some((label, part))
 }
 
+/// Tag names in id order.
+const BILOU_NAMES: [&str; N_TAGS] = [
+    "O", "B-PER", "I-PER", "L-PER", "U-PER", "B-ORG", "I-ORG", "L-ORG", "U-ORG", "B-LOC", "I-LOC",
+    "L-LOC", "U-LOC", "B-MISC", "I-MISC", "L-MISC", "U-MISC",
+];
+
 /// The tag's name in BILOU form ("B-PER", "O").
-pub fn tag_name(t: usize) -> String {
-    match tag_parts(t) {
-        None => "O".into(),
-        Some((l, p)) => format!("{:?}-{}", p, l.as_str()),
-    }
+pub fn tag_name(t: usize) -> &'static str {
+    BILOU_NAMES[t]
 }
 
 /// May tag `next` follow tag `prev`? `last` marks the sentence's last token.
@@ -629,7 +632,7 @@ pub fn predicted_chunks(
 ) -> Vec<(usize, usize, Label)> {
     let mut out = Vec::new();
     for &(s, e) in sentences {
-        let names: Vec<String> = tags[s..e].iter().map(|&t| tag_name(t)).collect();
+        let names: Vec<&str> = tags[s..e].iter().map(|&t| BILOU_NAMES[t]).collect();
         out.extend(
             chunks(&names)
                 .into_iter()
@@ -942,6 +945,15 @@ pub fn calibration_table(pairs: &[(f32, bool)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tag_names_follow_ids() {
+        for t in 1..N_TAGS {
+            let (l, p) = tag_parts(t).unwrap();
+            assert_eq!(tag_name(t), format!("{:?}-{}", p, l.as_str()));
+        }
+        assert_eq!(tag_name(O), "O");
+    }
 
     #[test]
     fn transitions() {
