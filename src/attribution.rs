@@ -196,7 +196,7 @@ impl Resolver for RuleResolver {
         for (id, a) in actors.iter().enumerate() {
             index.add(id, &a.name_tokens);
         }
-        let lookup = Lookup::new(doc, entities, quotes);
+        let lookup = Lookup::new(quotes);
 
         // 2. Speakers, in text order so that a resolved "he" helps resolve the next one.
         let mut speakers = vec![Speaker::default(); quotes.len()];
@@ -432,7 +432,7 @@ struct Lookup {
 }
 
 impl Lookup {
-    fn new(_doc: &Doc, _entities: &[Entity], quotes: &[Quote]) -> Self {
+    fn new(quotes: &[Quote]) -> Self {
         let mut direct: Vec<Span> = quotes
             .iter()
             .filter(|q| q.kind == crate::quotes::QuoteKind::Direct)

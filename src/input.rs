@@ -295,20 +295,12 @@ impl Iterator for Inputs {
 
     fn next(&mut self) -> Option<Item> {
         loop {
-            match self.pending.front()? {
-                Source::Txt(_) => {
-                    let Some(Source::Txt(p)) = self.pending.pop_front() else {
-                        unreachable!()
-                    };
-                    return Some(self.read_txt(&p));
-                }
-                Source::Failed(_) => {
-                    let Some(Source::Failed(e)) = self.pending.pop_front() else {
-                        unreachable!()
-                    };
-                    return Some(Err(e));
-                }
-                Source::Jsonl { .. } => {
+            match self.pending.pop_front()? {
+                Source::Txt(p) => return Some(self.read_txt(&p)),
+                Source::Failed(e) => return Some(Err(e)),
+                jsonl => {
+                    // Lines are read from the front source until it ends.
+                    self.pending.push_front(jsonl);
                     if let Some(item) = self.next_jsonl() {
                         return Some(item);
                     }

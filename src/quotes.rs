@@ -1205,8 +1205,7 @@ impl<'d, 'a> Detector<'d, 'a> {
         if tail_ok {
             if speaker.is_none() {
                 // Inverted: "..., said the official."
-                speaker = self.np_right(c + 1, ce);
-                let sp = speaker?;
+                speaker = Some(self.np_right(c + 1, ce)?);
                 if c == ss || self.w(c - 1) != "," {
                     return None;
                 }
@@ -1216,7 +1215,6 @@ impl<'d, 'a> Detector<'d, 'a> {
                 {
                     return None;
                 }
-                let _ = sp;
                 return Some(Quote {
                     kind: QuoteKind::Indirect,
                     content: vec![self.content_of(content.0, content.1)],
