@@ -42,6 +42,9 @@ pub enum CueClass {
     Think,
     /// Content is an infinitive or gerund: "promised to ...", "recommended contacting ...".
     Propose,
+    /// "called for ...", "called on X to ...", or naming with a quotation: "called them
+    /// \"deplorables\"".
+    Call,
 }
 
 /// Cue verbs: lemma, class, and irregular forms (past, participle) where they differ.
@@ -117,6 +120,8 @@ const CUES: &[(&str, CueClass, &[&str])] = &[
     ("recommend", CueClass::Propose, &[]),
     ("propose", CueClass::Propose, &[]),
     ("promise", CueClass::Propose, &[]),
+    ("want", CueClass::Propose, &[]),
+    ("call", CueClass::Call, &[]),
     ("pledge", CueClass::Propose, &[]),
     ("vow", CueClass::Propose, &[]),
     ("threaten", CueClass::Propose, &[]),
