@@ -478,6 +478,52 @@ pub fn is_determiner(word: &str) -> bool {
     )
 }
 
+/// Cue words that are nouns as often as verbs (given lower-cased).
+pub fn is_noun_verb(lower: &str) -> bool {
+    matches!(
+        lower,
+        "state"
+            | "states"
+            | "report"
+            | "reports"
+            | "tweet"
+            | "tweets"
+            | "call"
+            | "calls"
+            | "claim"
+            | "claims"
+            | "note"
+            | "notes"
+            | "estimate"
+            | "estimates"
+            | "stress"
+            | "stresses"
+            | "fear"
+            | "fears"
+            | "hope"
+            | "hopes"
+            | "worry"
+            | "worries"
+            | "find"
+            | "finds"
+            | "reply"
+            | "replies"
+            | "show"
+            | "shows"
+            | "want"
+            | "wants"
+            | "promise"
+            | "promises"
+            | "pledge"
+            | "pledges"
+            | "vow"
+            | "vows"
+            | "threaten"
+            | "ask"
+            | "asks"
+    )
+}
+
 /// Words of time expressions, which are never speakers.
 pub fn is_time_word(word: &str) -> bool {
     matches!(
