@@ -380,7 +380,9 @@ pub fn is_np_stop(word: &str) -> bool {
             | "meanwhile"
             | "moreover"
             | "instead"
-    ) || (word.starts_with(|c: char| c.is_lowercase()) && cue_class(word).is_some())
+    ) || (word.starts_with(|c: char| c.is_lowercase())
+        && cue_class(word).is_some()
+        && !is_noun_verb(w.as_str()))
 }
 
 /// Objects that "told" and its kind take before the content.
