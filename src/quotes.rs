@@ -1635,9 +1635,7 @@ mod tests {
 
     #[test]
     fn nouns_are_not_cues() {
-        assert!(
-            q("The state had extended early voting after voters faced long lines.").is_empty()
-        );
+        assert!(q("The state had extended early voting after voters faced long lines.").is_empty());
         assert!(
             q("Following initial reports of the explosion, the mayor arrived at the scene.")
                 .is_empty()
