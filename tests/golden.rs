@@ -182,3 +182,42 @@ fn corpus_digest_matches_its_golden() {
 fn golden_files_exist() {
     assert!(Path::new(&root().join("tests/golden/seed-article.json")).exists());
 }
+
+/// The README's output excerpt is taken from the golden record, word for word.
+#[test]
+fn readme_excerpt_matches_the_golden_record() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("```json\n{\n  \"id\": \"seed-article\"")
+        .expect("the README shows the seed record")
+        + 8;
+    let end = start + readme[start..].find("```").unwrap();
+    let excerpt: serde_json::Value =
+        serde_json::from_str(&readme[start..end]).expect("the excerpt is JSON");
+    let golden: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/golden/seed-article.json")).unwrap(),
+    )
+    .unwrap();
+    for key in ["entities", "quotes"] {
+        for item in excerpt[key].as_array().unwrap() {
+            assert!(
+                golden[key].as_array().unwrap().contains(item),
+                "README {key} item not in the golden record: {item}"
+            );
+        }
+    }
+    for actor in excerpt["actors"].as_array().unwrap() {
+        let g = golden["actors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == actor["name"])
+            .expect("actor");
+        for m in actor["mentions"].as_array().unwrap() {
+            assert!(
+                g["mentions"].as_array().unwrap().contains(m),
+                "README mention not in the golden record: {m}"
+            );
+        }
+    }
+}
