@@ -136,19 +136,15 @@ impl Resolver for RuleResolver {
         let mut entity_actor = vec![None; entities.len()];
         // 1. Chains of names. Longer names first, so "Witkoff" finds "Steve Witkoff" wherever
         // it stands.
-        let mut order: Vec<usize> = (0..entities.len())
+        // Each name's tokens, computed once.
+        let mut order: Vec<(usize, Vec<String>)> = (0..entities.len())
             .filter(|&k| matches!(entities[k].label, Label::Per | Label::Org))
+            .map(|k| (k, name_tokens(doc, &entities[k])))
             .collect();
-        order.sort_by_key(|&k| {
-            (
-                std::cmp::Reverse(name_tokens(doc, &entities[k]).len()),
-                entities[k].span.start,
-            )
-        });
+        order.sort_by_key(|(k, toks)| (std::cmp::Reverse(toks.len()), entities[*k].span.start));
         let mut index = NameIndex::default();
-        for k in order {
+        for (k, toks) in order {
             let e = &entities[k];
-            let toks = name_tokens(doc, e);
             if toks.is_empty() {
                 continue;
             }

@@ -64,23 +64,6 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// All rules.
-    pub const ALL: [Rule; 13] = [
-        Rule::DirectNamed,
-        Rule::DirectPronoun,
-        Rule::DirectBlock,
-        Rule::DirectFloating,
-        Rule::DirectBare,
-        Rule::ReportedThat,
-        Rule::ReportedBare,
-        Rule::ReportedLearned,
-        Rule::Participle,
-        Rule::AccordingTo,
-        Rule::Postposed,
-        Rule::Parenthetical,
-        Rule::Headline,
-    ];
-
     /// The rule's name.
     pub fn as_str(self) -> &'static str {
         match self {

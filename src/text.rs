@@ -34,11 +34,6 @@ impl Span {
         self.start == self.end
     }
 
-    /// True when the two spans share at least one byte.
-    pub fn overlaps(&self, other: &Span) -> bool {
-        self.start < other.end && other.start < self.end
-    }
-
     /// True when `other` lies inside this span.
     pub fn contains(&self, other: &Span) -> bool {
         self.start <= other.start && other.end <= self.end
