@@ -36,7 +36,7 @@ pub struct OutActor {
 /// A quote in the output.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct OutQuote {
-    /// direct, indirect or mixed.
+    /// direct (quotes the speaker's words, in whole or in part) or indirect.
     pub kind: String,
     /// What was said.
     pub content: Vec<OutSpan>,
