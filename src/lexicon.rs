@@ -110,7 +110,7 @@ const CUES: &[(&str, CueClass, &[&str])] = &[
         &["shown", "showed", "shows", "showing"],
     ),
     ("find", CueClass::Think, &["found", "finds", "finding"]),
-    ("agree", CueClass::Think, &[]),
+    ("agree", CueClass::Propose, &[]),
     ("expect", CueClass::Think, &[]),
     (
         "learn",

@@ -277,7 +277,15 @@ impl<'d, 'a> Detector<'d, 'a> {
                     .tokens
                     .get(i + 1)
                     .is_some_and(|t| t.kind == TokenKind::Quote);
+            // A plural noun before it is a subject too ("Polls show", "documents show").
+            let plural_subject = prev.len() > 3
+                && prev.ends_with('s')
+                && !prev.ends_with("ss")
+                && prev.starts_with(|c: char| c.is_lowercase())
+                && !lexicon::is_np_stop(prev)
+                && !matches!(prev, "this" | "thus" | "does" | "was" | "has" | "is" | "as");
             let subject = lexicon::pronoun(prev).is_some()
+                || plural_subject
                 || lexicon::is_cue_modifier(prev)
                 || (prev.starts_with(|c: char| c.is_uppercase()) && !lexicon::is_determiner(prev));
             if !(complement || subject) {
@@ -320,7 +328,7 @@ impl<'d, 'a> Detector<'d, 'a> {
     fn run(mut self) -> Vec<Quote> {
         let quotations = self.pair_marks();
         let mut out = self.direct_quotes(&quotations);
-        let indirect = self.reported_speech(&quotations);
+        let indirect = self.reported_speech(&quotations, &out);
         // A short quotation inside reported speech makes it direct rather than a quote of its own.
         // Direct quotes are in text order, so the ones inside a content span are found by
         // binary search (no quadratic work on huge articles).
@@ -439,7 +447,17 @@ impl<'d, 'a> Detector<'d, 'a> {
                     continue;
                 }
                 let s = self.w(i);
-                let dir = opens(s).or_else(|| {
+                // A closing curly mark that opens a paragraph and is glued to the word after it
+                // is a typo for an opening one (`”Fear. I am afraid ...” ― Edwin`).
+                let misprint = s == "\u{201D}"
+                    && i == ps
+                    && open.is_none()
+                    && doc
+                        .tokens
+                        .get(i + 1)
+                        .is_some_and(|n| !n.space_before && n.kind == TokenKind::Word);
+                let dir = if misprint { Some(true) } else { opens(s) };
+                let dir = dir.or_else(|| {
                     if s == "\"" || s == "''" {
                         // Straight marks: open unless a quotation is open and this one is glued
                         // to the word before it.
@@ -713,6 +731,70 @@ impl<'d, 'a> Detector<'d, 'a> {
             .is_some_and(|close| self.word_count(close + 1, end) >= 2)
     }
 
+    /// Whether a short quotation names a work: its words are in title case and it follows "on",
+    /// "titled" and kin, or a comma after a word for a work ("his book, ...").
+    fn is_title(&self, q: &Quotation) -> bool {
+        let title_case = (q.open + 1..q.close).filter(|&k| self.is_word(k)).all(|k| {
+            let w = self.w(k);
+            w.starts_with(|c: char| c.is_uppercase())
+                || matches!(
+                    w,
+                    "a" | "an" | "the" | "of" | "to" | "and" | "in" | "for" | "on"
+                )
+        });
+        if !title_case || q.open == 0 {
+            return false;
+        }
+        let before = self.w(q.open - 1).to_ascii_lowercase();
+        let work_before_comma = before == ","
+            && q.open >= 2
+            && matches!(
+                self.w(q.open - 2).to_ascii_lowercase().as_str(),
+                "book"
+                    | "show"
+                    | "program"
+                    | "programme"
+                    | "film"
+                    | "movie"
+                    | "song"
+                    | "album"
+                    | "column"
+                    | "ad"
+                    | "video"
+                    | "documentary"
+                    | "series"
+                    | "memoir"
+                    | "novel"
+            );
+        let before2 = if q.open >= 2 {
+            self.w(q.open - 2).to_ascii_lowercase()
+        } else {
+            String::new()
+        };
+        // `episode of "The Steve Harvey Morning Show,"`, `CBS's "Face the Nation,"`.
+        let work_of = before == "of"
+            && matches!(
+                before2.as_str(),
+                "episode" | "broadcast" | "edition" | "host" | "author" | "season" | "issue"
+            );
+        let possessive = matches!(before.as_str(), "'s" | "\u{2019}s");
+        work_before_comma
+            || work_of
+            || possessive
+            || matches!(
+                before.as_str(),
+                "on" | "titled"
+                    | "entitled"
+                    | "headlined"
+                    | "dubbed"
+                    | "named"
+                    | "nickname"
+                    | "slogan"
+                    | "motto"
+                    | "hashtag"
+            )
+    }
+
     /// Whether token `i` opens a clause or an object after a cue, rather than ending the
     /// sentence or adding an adjunct ("Tuesday", "in a statement", "reporters").
     fn opens_clause(&self, i: usize) -> bool {
@@ -735,6 +817,15 @@ impl<'d, 'a> Detector<'d, 'a> {
     /// The noun phrase that opens a sentence (its subject, roughly), skipping one fronted
     /// phrase that ends with a comma ("In a speech on Friday, Clinton said ...").
     fn np_at_start(&self, ss: usize, limit: usize) -> Option<(usize, usize)> {
+        // A sentence that opens with a quotation has its subject after it, not inside it.
+        if self
+            .doc
+            .tokens
+            .get(ss)
+            .is_some_and(|t| t.kind == TokenKind::Quote)
+        {
+            return None;
+        }
         let scan = |from: usize| -> Option<(usize, usize)> {
             if lexicon::pronoun(self.w(from)).is_some() {
                 return Some((from, from + 1));
@@ -962,7 +1053,9 @@ impl<'d, 'a> Detector<'d, 'a> {
                                 // `..., saying, "..."`: the sentence's subject speaks.
                                 self.np_at_start(ss.max(ps), k)
                             } else {
+                                // `Said Ellis: "..."`: the speaker may follow the cue.
                                 self.subject_of(k, ss.max(ps))
+                                    .or_else(|| self.np_right(k + 1, p))
                             };
                             if let Some(np) = np {
                                 cue = Some((k, k + 1));
@@ -1026,6 +1119,11 @@ impl<'d, 'a> Detector<'d, 'a> {
                         }
                     }
                 }
+            }
+            // Titles of shows, books and ads are no statements: `on "Fox News Sunday,"`,
+            // `titled "Arrogant,"`, `his book, "Make Your Kid a Millionaire,"`.
+            if words <= 6 && self.is_title(q) {
+                continue;
             }
             let attributed = cue.is_some();
             // Scare quotes and quoted names are no statements.
@@ -1101,7 +1199,7 @@ impl<'d, 'a> Detector<'d, 'a> {
     }
 
     /// Reported speech, found from cue words.
-    fn reported_speech(&mut self, quotations: &[Quotation]) -> Vec<Quote> {
+    fn reported_speech(&mut self, quotations: &[Quotation], direct: &[Quote]) -> Vec<Quote> {
         let doc = self.doc;
         let n = doc.tokens.len();
         let mut out = Vec::new();
@@ -1112,6 +1210,30 @@ impl<'d, 'a> Detector<'d, 'a> {
             }
             v
         };
+        // Words inside an attributed quotation are its speaker's, not the writer's: their cues
+        // ("you called them miracles") attribute nothing. (A quoted passage without a speaker,
+        // such as an article quoted whole, keeps its attributions.)
+        let mut quoted = vec![false; n + 1];
+        for d in direct
+            .iter()
+            .filter(|d| d.cue.is_some() || d.speaker.is_some())
+        {
+            for c in &d.content {
+                let (a, b) = (self.token_at(c.start), self.token_at(c.end));
+                for x in &mut quoted[a..b.min(n)] {
+                    *x = true;
+                }
+            }
+        }
+        for q in quotations {
+            let (ps, pe) = self.para_bounds(q.open);
+            let whole_paragraph = q.open == ps && q.close + 2 >= pe;
+            if !whole_paragraph {
+                for x in &mut quoted[q.open + 1..q.close.min(n)] {
+                    *x = true;
+                }
+            }
+        }
         for si in 0..doc.sentences.len() {
             let (ss, se) = doc.sentences[si];
             // Content ends before the sentence's final punctuation.
@@ -1128,7 +1250,7 @@ impl<'d, 'a> Detector<'d, 'a> {
             }
             let mut i = ss;
             while i < se {
-                if self.used[i] || !self.is_word(i) {
+                if self.used[i] || !self.is_word(i) || quoted[i] {
                     i += 1;
                     continue;
                 }
@@ -1149,7 +1271,15 @@ impl<'d, 'a> Detector<'d, 'a> {
                     i += 1;
                     continue;
                 };
-                if lexicon::is_participle(w) && !(i > ss && self.w(i - 1) == ",") {
+                // A participle follows a comma, or a preposition with the sentence's subject as
+                // its speaker ("responded by saying ...", "criticized for saying ...").
+                if lexicon::is_participle(w)
+                    && !(i > ss
+                        && matches!(
+                            self.w(i - 1).to_ascii_lowercase().as_str(),
+                            "," | "by" | "for" | "after"
+                        ))
+                {
                     i += 1;
                     continue;
                 }
@@ -1259,7 +1389,17 @@ impl<'d, 'a> Detector<'d, 'a> {
                 }
             }
             CueClass::Think => {
-                if !(that && look == c + 1) {
+                // "Polls show Clinton with a lead", "one study found Trump would raise taxes":
+                // evidence verbs take a bare clause when their subject is no person.
+                let evidence = matches!(
+                    self.w(c).to_ascii_lowercase().as_str(),
+                    "show" | "shows" | "showed" | "found" | "finds"
+                ) && speaker.is_some_and(|(a, b)| {
+                    lexicon::pronoun(self.w(b - 1)).is_none()
+                        && !self.w(a).eq_ignore_ascii_case("who")
+                        && !self.w(b - 1).starts_with(|ch: char| ch.is_uppercase())
+                });
+                if !(evidence || (that && look == c + 1)) {
                     return None;
                 }
             }
@@ -1738,5 +1878,95 @@ mod tests {
         ] {
             let _ = q(t);
         }
+    }
+
+    #[test]
+    fn characterizing_verbs_with_a_quotation() {
+        let r =
+            one("Japan branded North Korea an \"outlaw nation in the neighborhood\" on Friday.");
+        assert_eq!(
+            (r.0.as_str(), r.2.as_str(), r.3.as_str()),
+            ("direct", "branded", "Japan")
+        );
+        assert!(q("Japan branded its new cars for export.").is_empty());
+    }
+
+    #[test]
+    fn a_quotation_ending_its_sentence_is_not_the_next_clause_s() {
+        let v = q("Japan branded North Korea an \"outlaw nation.\" Russia insisted that Pyongyang \"stop its dangerous escapades.\"");
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert_eq!(v[0].3, "Japan", "{v:?}");
+        assert_eq!((v[1].2.as_str(), v[1].3.as_str()), ("insisted", "Russia"));
+        let r = one("\"We will appeal this ruling.\" Husted said Tuesday.");
+        assert_eq!(r.3, "Husted");
+    }
+
+    #[test]
+    fn participle_after_a_quotation_takes_its_speaker() {
+        let v = q("\"We do not see a link to terrorism,\" the mayor said, adding that it would take \"more hours\" before details emerge.");
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert_eq!((v[1].2.as_str(), v[1].3.as_str()), ("adding", "the mayor"));
+        assert_eq!(
+            v[1].1,
+            ["that it would take \"more hours\" before details emerge"]
+        );
+        let r = one("Obama responded to a Gold Star mother by saying his refusal to use the words was a manufactured issue.");
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("saying", "Obama"));
+    }
+
+    #[test]
+    fn inverted_cue_before_a_colon() {
+        let r = one(
+            "Said Ellis: \"I don't get the sense she's the least bit interested in tax reform.\"",
+        );
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("Said", "Ellis"));
+    }
+
+    #[test]
+    fn titles_in_quote_marks_are_not_statements() {
+        let v =
+            q("On \"Fox News Sunday,\" Pence said the tweet was only meant to mock the campaign.");
+        assert!(v.iter().all(|r| r.1 != ["Fox News Sunday"]), "{v:?}");
+        assert!(v.iter().any(|r| r.3 == "Pence"), "{v:?}");
+        assert!(
+            q("In his 2002 book, \"Make Your Kid a Millionaire,\" he set out a plan.").is_empty()
+        );
+    }
+
+    #[test]
+    fn cues_inside_an_attributed_quotation_attribute_nothing() {
+        let v = q(
+            "\"The scientific community is against the products you called miracles,\" she said.",
+        );
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].3, "she");
+        // A paragraph quoted whole, without a speaker, keeps its attributions.
+        let v = q(
+            "\"Sources said all three had similar views on what the proposal should look like.\"",
+        );
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].3, "Sources");
+    }
+
+    #[test]
+    fn a_closing_mark_misprinted_at_a_paragraph_start_opens() {
+        let r = one("\u{201D}Fear. I am truly afraid that he will win and that we are in trouble.\u{201D} \u{2015} Edwin G. Monroy");
+        assert_eq!((r.0.as_str(), r.3.as_str()), ("direct", "Edwin G. Monroy"));
+    }
+
+    #[test]
+    fn writer_s_tails_are_cut_from_content() {
+        let r = one("He said the moderators would not be fair to him, engaging in what analysts call pressure.");
+        assert_eq!(r.1, ["the moderators would not be fair to him"]);
+        let r =
+            one("Tribe said the rules amounted to burning the Constitution - a charge that stung.");
+        assert_eq!(r.1, ["the rules amounted to burning the Constitution"]);
+    }
+
+    #[test]
+    fn evidence_verbs_take_a_bare_clause() {
+        let r = one("Polling averages show Clinton with a lead in the low single digits.");
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("show", "Polling averages"));
+        assert!(q("He found the keys under the car yesterday.").is_empty());
     }
 }
