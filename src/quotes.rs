@@ -1384,6 +1384,13 @@ impl<'d, 'a> Detector<'d, 'a> {
                         k += 1;
                     }
                     cue_end = k;
+                } else if (c + 2..se.min(c + 9)).any(|t| {
+                    // "urged Republicans to join ...": an object and an infinitive, all said.
+                    self.w(t) == "to"
+                        && self.w(t + 1).starts_with(|ch: char| ch.is_lowercase())
+                        && (c + 1..t).all(|x| self.is_word(x))
+                }) {
+                    k = c + 1;
                 } else {
                     return None;
                 }
@@ -1447,7 +1454,26 @@ impl<'d, 'a> Detector<'d, 'a> {
                 {
                     content_start = k;
                 }
-                _ => content_start = ce,
+                // "said after the convention he would ...": a short adjunct, then a clause.
+                _ => {
+                    content_start = (k + 1..se.min(k + 6))
+                        .find(|&j| {
+                            matches!(
+                                self.w(j),
+                                "he" | "she"
+                                    | "they"
+                                    | "we"
+                                    | "I"
+                                    | "it"
+                                    | "He"
+                                    | "She"
+                                    | "They"
+                                    | "We"
+                                    | "It"
+                            ) && (k..j).all(|x| self.is_word(x))
+                        })
+                        .unwrap_or(ce)
+                }
             }
         }
         // Reported content ends before a clause that attributes something else: ", saying ...",
@@ -1517,15 +1543,21 @@ impl<'d, 'a> Detector<'d, 'a> {
             }
         }
         // Post-posed: "CONTENT, SPEAKER CUE." with nothing but adjuncts after the cue.
+        let after_comma = c > ss && self.w(c - 1) == ",";
         let tail_ok = {
             let mut j = c + 1;
             while j < ce && (self.is_word(j) && j - c <= 5) {
                 j += 1;
             }
-            j >= ce
+            // "..., said Brian Baker, a longtime adviser to the family.": an appositive after
+            // the inverted speaker.
+            j >= ce || (after_comma && j > c + 1 && self.w(j) == ",")
         } && matches!(class, CueClass::Say);
         if tail_ok {
-            if speaker.is_none() {
+            // "..., said Batchelder.": after a comma the speaker follows the cue, even where an
+            // earlier comma made the words before it look like an appositive subject.
+            let inverted = after_comma && self.np_right(c + 1, ce).is_some();
+            if speaker.is_none() || inverted {
                 // Inverted: "..., said the official."
                 speaker = Some(self.np_right(c + 1, ce)?);
                 if c == ss || self.w(c - 1) != "," {
@@ -1968,5 +2000,29 @@ mod tests {
         let r = one("Polling averages show Clinton with a lead in the low single digits.");
         assert_eq!((r.2.as_str(), r.3.as_str()), ("show", "Polling averages"));
         assert!(q("He found the keys under the car yesterday.").is_empty());
+    }
+
+    #[test]
+    fn inverted_speaker_after_a_comma() {
+        let r = one("Trump would expand the deduction, but for some, the losses would outstrip the gains, said Batchelder.");
+        assert_eq!(r.3, "Batchelder");
+        assert_eq!(r.1, ["Trump would expand the deduction, but for some, the losses would outstrip the gains"]);
+        let r = one("Its first national television ad could start this week, said Brian Baker, a longtime political adviser to the family.");
+        assert_eq!(r.3, "Brian Baker");
+    }
+
+    #[test]
+    fn urging_someone_to_act_and_adjuncts_before_a_clause() {
+        let r = one("In his speech, Graham urged Republicans to join the ranks of climate change believers.");
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("urged", "Graham"));
+        assert_eq!(
+            r.1,
+            ["Republicans to join the ranks of climate change believers"]
+        );
+        let r = one("Trump said after the convention he would not accept the endorsement if it were offered.");
+        assert_eq!(
+            r.1,
+            ["he would not accept the endorsement if it were offered"]
+        );
     }
 }
