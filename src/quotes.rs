@@ -705,7 +705,11 @@ impl<'d, 'a> Detector<'d, 'a> {
                             | "everything"
                             | "anything"
                     );
-                if cut || tail_participle {
+                // ", but ...", ", yet ...": a contrast the writer adds, unless quoted words
+                // follow (`he said, but "when it comes to ..."`).
+                let contrast = matches!(next, "but" | "yet")
+                    && !(k + 1..b).any(|m| self.doc.tokens[m].kind == TokenKind::Quote);
+                if cut || tail_participle || contrast {
                     return k;
                 }
             }
