@@ -238,6 +238,28 @@ impl Resolver for RuleResolver {
                         |a| actors[a].name.clone(),
                     )),
                 }
+            } else if e - s == 1 && matches!(head, "who" | "which") {
+                // A relative pronoun stands for the name right before it ("Jane Smith, who ...").
+                let end = if s > 0 && doc.tok(s - 1) == "," {
+                    s - 1
+                } else {
+                    s
+                };
+                let k = entities.partition_point(|en| en.tok_end < end);
+                let actor = entities
+                    .get(k)
+                    .filter(|en| en.tok_end == end)
+                    .and_then(|_| entity_actor[k]);
+                if let Some(a) = actor {
+                    actors[a].mentions.push(mention);
+                }
+                Speaker {
+                    actor,
+                    name: Some(actor.map_or_else(
+                        || mention.slice(doc.text).to_string(),
+                        |a| actors[a].name.clone(),
+                    )),
+                }
             } else {
                 // The entity that heads the phrase ("Secretary of State Marco Rubio", "the WSJ");
                 // a phrase headed by a common noun is a group ("the Journal's sources").

@@ -886,6 +886,16 @@ impl<'d, 'a> Detector<'d, 'a> {
     /// ("Witkoff, talking to ..., concluded") and coordination ("He promised ... and said").
     fn subject_of(&self, c: usize, limit: usize) -> Option<(usize, usize)> {
         let e = self.skip_modifiers_left(c, limit);
+        // A relative pronoun is the subject as written ("Stevie Wonder, who joked ...",
+        // "Clinton, who's called for ..."); resolution finds whom it stands for.
+        let rel = if e > limit && matches!(self.w(e - 1), "'s" | "\u{2019}s") {
+            e - 1
+        } else {
+            e
+        };
+        if rel > limit && matches!(self.w(rel - 1), "who" | "which") {
+            return Some((rel - 1, rel));
+        }
         if let Some(np) = self.np_left(e, limit) {
             return Some(np);
         }
