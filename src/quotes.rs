@@ -258,12 +258,21 @@ impl<'d, 'a> Detector<'d, 'a> {
         if !lower && i != self.doc.sentences[sent].0 && !self.title_case[sent] {
             return None;
         }
-        if i > 0
-            && matches!(
-                self.w(i - 1).to_ascii_lowercase().as_str(),
+        // The passive, also past an adverb ("was also found"), and the idiom "Having said that".
+        let be = |k: usize| {
+            matches!(
+                self.w(k).to_ascii_lowercase().as_str(),
                 "was" | "were" | "be" | "been" | "being" | "is" | "are"
             )
-        {
+        };
+        let mut b = i;
+        while b > 0 && b + 3 > i && !be(b - 1) && lexicon::is_cue_modifier(self.w(b - 1)) {
+            b -= 1;
+        }
+        if b > 0 && be(b - 1) {
+            return None;
+        }
+        if i > 0 && self.w(i - 1).eq_ignore_ascii_case("having") && self.w(i + 1) == "that" {
             return None;
         }
         let prev = if i > 0 { self.w(i - 1) } else { "" };
@@ -852,7 +861,14 @@ impl<'d, 'a> Detector<'d, 'a> {
                 }
                 e += 1;
             }
+            // "Chastened by the criticism, Trump ...": a participle opening the sentence is
+            // no subject.
+            let opener = e == from + 1 && {
+                let w = self.w(from);
+                w.len() > 5 && (w.ends_with("ed") || w.ends_with("ing"))
+            };
             (e > from
+                && !opener
                 && (from..e).any(|k| {
                     self.w(k).starts_with(|c: char| c.is_uppercase())
                         || lexicon::is_group_noun(self.w(k))
