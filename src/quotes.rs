@@ -912,6 +912,16 @@ impl<'d, 'a> Detector<'d, 'a> {
         if rel > limit && matches!(self.w(rel - 1), "who" | "which") {
             return Some((rel - 1, rel));
         }
+        // "McConnell, who in 2010 said ...": a time adjunct after the relative pronoun.
+        if let Some(r) = (e.saturating_sub(4).max(limit)..e.saturating_sub(1))
+            .find(|&r| matches!(self.w(r), "who" | "which"))
+        {
+            let adjunct =
+                lexicon::is_preposition(self.w(r + 1)) || lexicon::is_time_word(self.w(r + 1));
+            if adjunct && (r + 1..e).all(|x| self.doc.tokens[x].kind != TokenKind::Punct) {
+                return Some((r, r + 1));
+            }
+        }
         if let Some(np) = self.np_left(e, limit) {
             return Some(np);
         }
@@ -1326,17 +1336,23 @@ impl<'d, 'a> Detector<'d, 'a> {
     fn according_to(&self, i: usize, ss: usize, se: usize, ce: usize) -> Option<Quote> {
         let doc = self.doc;
         // Speaker: after "to" up to a comma or the sentence end.
+        // A fronted source may be long ("According to early results of exit polls conducted
+        // by Edison Research for the Associated Press, ...").
+        let fronted = i == ss
+            || (i > ss && self.w(i - 1) != ",") && i < ss + 2
+            || (i > ss && self.w(i - 1) == ":");
+        let max_len = if fronted { 24 } else { 12 };
         let mut e = i + 2;
-        while e < se && !matches!(self.w(e), "," | "." | ";" | ":") && e - i < 12 {
+        while e < se && !matches!(self.w(e), "," | "." | ";" | ":") && e - i < max_len {
             e += 1;
         }
         if e == i + 2 {
             return None;
         }
         let speaker = Some((i + 2, e));
-        let content = if i == ss || (i > ss && self.w(i - 1) != ",") && i < ss + 2 {
-            // Fronted: content is what follows the comma.
-            if e < se && self.w(e) == "," && ce > e + 1 {
+        let content = if fronted {
+            // Fronted: content is what follows the comma (or colon).
+            if e < se && matches!(self.w(e), "," | ":") && ce > e + 1 {
                 Some((e + 1, ce))
             } else {
                 None
