@@ -60,6 +60,10 @@ pub enum Rule {
     Parenthetical,
     /// A headline "Name: what they say".
     Headline,
+    /// A transcript turn: "TAPPER: Do you think ...".
+    Transcript,
+    /// "In a CNN poll, Clinton led by 5 points."
+    InPoll,
 }
 
 impl Rule {
@@ -79,6 +83,8 @@ impl Rule {
             Rule::Postposed => "postposed",
             Rule::Parenthetical => "parenthetical",
             Rule::Headline => "headline",
+            Rule::Transcript => "transcript",
+            Rule::InPoll => "in-poll",
         }
     }
 
@@ -101,6 +107,8 @@ impl Rule {
             Rule::Postposed => 0.8,
             Rule::Parenthetical => 0.82,
             Rule::Headline => 0.73,
+            Rule::Transcript => 0.7,
+            Rule::InPoll => 0.7,
         }
     }
 }
@@ -385,6 +393,33 @@ impl<'d, 'a> Detector<'d, 'a> {
     fn headline_colons(&self) -> Vec<Quote> {
         let doc = self.doc;
         let mut out = Vec::new();
+        // Transcript turns anywhere: "TAPPER: Do you think ...".
+        for &(ps, pe) in doc.paragraphs.iter().skip(2) {
+            let ps = if doc.tokens[ps].kind == TokenKind::Quote {
+                ps + 1
+            } else {
+                ps
+            };
+            let Some(colon) = (ps + 1..pe.min(ps + 4)).find(|&k| self.w(k) == ":") else {
+                continue;
+            };
+            let caps = (ps..colon).all(|k| {
+                let w = self.w(k);
+                self.is_word(k)
+                    && w.len() >= 2
+                    && w.chars().all(|c| c.is_uppercase() || c == '.' || c == '\'')
+            });
+            if caps && self.word_count(colon + 1, pe) >= 3 && !self.used[colon] {
+                out.push(Quote {
+                    kind: QuoteKind::Indirect,
+                    content: vec![self.content_of(colon + 1, pe)],
+                    cue: Some(doc.span_of(colon, colon + 1)),
+                    speaker: Some((ps, colon)),
+                    confidence: Rule::Transcript.confidence(),
+                    rule: Rule::Transcript,
+                });
+            }
+        }
         for &(ps, pe) in doc.paragraphs.iter().take(2) {
             let Some(colon) = (ps + 1..pe.min(ps + 7)).find(|&k| self.w(k) == ":") else {
                 continue;
@@ -393,7 +428,7 @@ impl<'d, 'a> Detector<'d, 'a> {
                 .all(|k| (self.is_word(k) && self.cue_at(k).is_none()) || self.w(k) == "-")
                 && self.doc.tokens[colon + 1..pe]
                     .first()
-                    .is_some_and(|t| t.kind == TokenKind::Word)
+                    .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::Quote))
                 && self.w(ps).starts_with(|c: char| c.is_uppercase())
                 && !self.is_time_phrase(ps, colon);
             if !name_ok || self.word_count(colon + 1, pe) < 3 || self.used[colon] {
@@ -1307,6 +1342,11 @@ impl<'d, 'a> Detector<'d, 'a> {
                     i += 2;
                     continue;
                 }
+                if i == ss && w == "In" {
+                    if let Some(q) = self.in_poll(i, se, ce) {
+                        out.push(q);
+                    }
+                }
                 let Some(class) = self.cue_at(i) else {
                     i += 1;
                     continue;
@@ -1373,6 +1413,34 @@ impl<'d, 'a> Detector<'d, 'a> {
             speaker,
             confidence: Rule::AccordingTo.confidence(),
             rule: Rule::AccordingTo,
+        })
+    }
+
+    /// "In an NBC News poll released Monday, 50 percent chose Clinton": a survey or study
+    /// named in a fronted phrase is the source of the clause after the comma, when no cue in the
+    /// sentence names another.
+    fn in_poll(&self, i: usize, se: usize, ce: usize) -> Option<Quote> {
+        let comma = (i + 2..se.min(i + 16)).find(|&k| self.w(k) == ",")?;
+        let survey = (i + 1..comma).any(|k| {
+            matches!(
+                self.w(k).to_ascii_lowercase().as_str(),
+                "poll" | "polls" | "survey" | "surveys" | "study" | "analysis" | "count"
+            )
+        });
+        if !survey
+            || (i + 1..comma).any(|k| !self.is_word(k) && self.w(k) != "/")
+            || (i + 1..se).any(|k| self.cue_at(k).is_some())
+            || self.word_count(comma + 1, ce) < 4
+        {
+            return None;
+        }
+        Some(Quote {
+            kind: QuoteKind::Indirect,
+            content: vec![self.content_of(comma + 1, ce)],
+            cue: Some(self.doc.span_of(i, i + 1)),
+            speaker: Some((i + 1, comma)),
+            confidence: Rule::InPoll.confidence(),
+            rule: Rule::InPoll,
         })
     }
 
@@ -2070,5 +2138,29 @@ mod tests {
             r.1,
             ["he would not accept the endorsement if it were offered"]
         );
+    }
+
+    #[test]
+    fn transcript_turns_and_quoted_headlines() {
+        let v = q("Debate night\n\nPartial transcript follows.\n\nTAPPER: Do you think Donald Trump has campaigned as a racial healer?\n\nPIERSON: Absolutely.");
+        assert!(v.iter().any(|r| r.3 == "TAPPER" && r.2 == ":"), "{v:?}");
+        assert!(
+            v.iter().all(|r| r.3 != "PIERSON"),
+            "one word is no statement: {v:?}"
+        );
+        let v = q("Kasich: \u{2018}We Are Going To Go All The Way To Cleveland.\u{2019}\n\nThe governor spoke in Ohio.");
+        assert!(v.iter().any(|r| r.3 == "Kasich"), "{v:?}");
+    }
+
+    #[test]
+    fn a_poll_named_up_front_is_the_source() {
+        let r = one("In an NBC News/Wall Street Journal poll released Monday, 50 percent of respondents chose Clinton.");
+        assert_eq!(
+            (r.2.as_str(), r.3.as_str()),
+            ("In", "an NBC News/Wall Street Journal poll released Monday")
+        );
+        assert!(q("In a statement, the campaign said the poll was wrong.")
+            .iter()
+            .all(|r| r.2 != "In"));
     }
 }
