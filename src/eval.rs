@@ -93,9 +93,10 @@ pub struct Scores {
     pub direct: [f64; 3],
 }
 
-/// Python's round(x, 2) for the values the scorer rounds.
+/// Python's round(x, 2): the exact binary value rounded half to even, which is what Rust's
+/// `{:.2}` formatting does (75.625 gives 75.62, where `(x * 100).round()` would give 75.63).
 fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    format!("{x:.2}").parse().unwrap_or(x)
 }
 
 fn prf(tp: usize, npred: usize, ngold: usize) -> [f64; 3] {
@@ -368,4 +369,18 @@ pub fn report(e: &Evaluation) -> String {
     out.push_str(&serde_json::to_string(s).unwrap_or_default());
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_like_python() {
+        // Python: round(75.625, 2) == 75.62, round(2.675, 2) == 2.67, round(0.375, 2) == 0.38.
+        assert_eq!(round2(75.625), 75.62);
+        assert_eq!(round2(2.675), 2.67);
+        assert_eq!(round2(0.375), 0.38);
+        assert_eq!(round2(59.999), 60.0);
+    }
 }
