@@ -366,6 +366,25 @@ pub fn report(e: &Evaluation) -> String {
             r.confidence()
         ));
     }
+    // Calibration: the quote-weighted mean gap between a rule's confidence and its precision.
+    let total: usize = e.rules.values().map(|(n, _)| n).sum();
+    let gap: f64 = e
+        .rules
+        .iter()
+        .map(|(r, (n, ok))| (*ok as f64 - r.confidence() as f64 * *n as f64).abs())
+        .sum();
+    let mean_conf: f64 = e
+        .rules
+        .iter()
+        .map(|(r, (n, _))| r.confidence() as f64 * *n as f64)
+        .sum();
+    let right: usize = e.rules.values().map(|(_, ok)| ok).sum();
+    out.push_str(&format!(
+        "calibration: mean confidence {:.3}, share right {:.3}, mean |precision - confidence| {:.3}\n",
+        mean_conf / total.max(1) as f64,
+        right as f64 / total.max(1) as f64,
+        gap / total.max(1) as f64
+    ));
     out.push_str(&serde_json::to_string(s).unwrap_or_default());
     out.push('\n');
     out
