@@ -314,6 +314,8 @@ pub fn is_cue_modifier(word: &str) -> bool {
             | "had"
             | "was"
             | "is"
+            | "were"
+            | "are"
             | "would"
             | "will"
             | "could"

@@ -279,7 +279,8 @@ impl<'d, 'a> Detector<'d, 'a> {
         while b > 0 && b + 3 > i && !be(b - 1) && lexicon::is_cue_modifier(self.w(b - 1)) {
             b -= 1;
         }
-        if b > 0 && be(b - 1) {
+        // ("is claiming", "are urging" are progressive, not passive.)
+        if b > 0 && be(b - 1) && !lexicon::is_participle(w) {
             return None;
         }
         if i > 0 && self.w(i - 1).eq_ignore_ascii_case("having") && self.w(i + 1) == "that" {
@@ -845,6 +846,33 @@ impl<'d, 'a> Detector<'d, 'a> {
             )
     }
 
+    /// Whether the -ing word at `i` is a progressive verb ("is claiming", "are now urging").
+    fn progressive(&self, i: usize) -> bool {
+        let mut b = i;
+        while b > 0 && b + 3 > i && lexicon::is_cue_modifier(self.w(b - 1)) {
+            if matches!(
+                self.w(b - 1).to_ascii_lowercase().as_str(),
+                "is" | "are" | "was" | "were" | "been" | "be"
+            ) {
+                return true;
+            }
+            b -= 1;
+        }
+        b > 0
+            && matches!(
+                self.w(b - 1).to_ascii_lowercase().as_str(),
+                "is" | "are"
+                    | "was"
+                    | "were"
+                    | "been"
+                    | "be"
+                    | "'s"
+                    | "\u{2019}s"
+                    | "'re"
+                    | "\u{2019}re"
+            )
+    }
+
     /// Whether token `i` opens a clause or an object after a cue, rather than ending the
     /// sentence or adding an adjunct ("Tuesday", "in a statement", "reporters").
     fn opens_clause(&self, i: usize) -> bool {
@@ -1356,6 +1384,7 @@ impl<'d, 'a> Detector<'d, 'a> {
                 // A participle follows a comma, or a preposition with the sentence's subject as
                 // its speaker ("responded by saying ...", "criticized for saying ...").
                 if lexicon::is_participle(w)
+                    && !self.progressive(i)
                     && !(i > ss
                         && matches!(
                             self.w(i - 1).to_ascii_lowercase().as_str(),
@@ -1456,7 +1485,7 @@ impl<'d, 'a> Detector<'d, 'a> {
     ) -> Option<Quote> {
         let doc = self.doc;
         // ", saying (that) ...": a participle's speaker is the sentence's subject.
-        let participle = lexicon::is_participle(self.w(c));
+        let participle = lexicon::is_participle(self.w(c)) && !self.progressive(c);
         let mut speaker = if participle {
             // `"...," the mayor said, adding that ...`: without a subject at the sentence start,
             // the speaker of the cue before the participle.
@@ -2164,5 +2193,15 @@ mod tests {
         assert!(q("In a statement, the campaign said the poll was wrong.")
             .iter()
             .all(|r| r.2 != "In"));
+    }
+
+    #[test]
+    fn progressive_cues_have_subjects() {
+        let r = one("Trump is claiming that voting fraud is rampant in some states.");
+        assert_eq!((r.2.as_str(), r.3.as_str()), ("claiming", "Trump"));
+        let r = one(
+            "Fellow Republicans are now urging Trump to make the second debate a game-changer.",
+        );
+        assert_eq!(r.3, "Fellow Republicans");
     }
 }
