@@ -34,6 +34,16 @@ struct Common {
     /// Find quotes by rules alone, without the learned cue model.
     #[arg(long)]
     rules_only: bool,
+    /// NER backend: `perceptron` (built in) or `bert` (needs a build with `--features bert`).
+    #[arg(long, default_value = "perceptron", value_parser = ["perceptron", "bert"])]
+    ner: String,
+    /// Folder of the bert NER model (config.json, vocab.txt, model.safetensors).
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "models/bert-minilm-conll2003"
+    )]
+    bert_model: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -140,6 +150,40 @@ enum TrainCmd {
         #[arg(long, default_value_t = 8)]
         epochs: usize,
     },
+    /// Fine-tune the MiniLM encoder for NER on CoNLL-2003 (needs `--features bert`).
+    Bert {
+        /// Training file (CoNLL format).
+        #[arg(long)]
+        train: PathBuf,
+        /// Development file, used to pick the best epoch.
+        #[arg(long)]
+        dev: PathBuf,
+        /// The encoder's folder (config.json, vocab.txt, model.safetensors); default
+        /// $WHOSAID_MINILM, which scripts/setup-libtorch sets.
+        #[arg(long, value_name = "DIR")]
+        encoder: Option<PathBuf>,
+        /// Folder to write the model to.
+        #[arg(long, short, default_value = "models/bert-minilm-conll2003")]
+        output: PathBuf,
+        /// Passes over the training data.
+        #[arg(long, default_value_t = 3)]
+        epochs: usize,
+        /// Peak learning rate.
+        #[arg(long, default_value_t = 1e-4)]
+        lr: f64,
+        /// Sentences per step.
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
+        /// Train on the first N documents only (0: all).
+        #[arg(long, default_value_t = 0)]
+        limit_docs: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// libtorch threads.
+        #[arg(long, default_value_t = 2)]
+        threads: i32,
+    },
     /// Derive the word-cluster table from spaCy `en_core_web_md` vectors (its `vocab/` folder).
     Clusters {
         /// The model's `vocab/` folder (strings.json, key2row, vectors).
@@ -159,16 +203,23 @@ impl Common {
                 .build_global()
                 .context("setting up the thread pool")?;
         }
-        let ner = match &self.ner_model {
-            Some(p) => PerceptronNer::new(Model::load(p)?),
-            None => PerceptronNer::default_model()?,
-        };
         let quotes = if self.rules_only {
             whosaid::quotes::RuleQuotes::rules_only()
         } else {
             whosaid::quotes::RuleQuotes::with_builtin_cues()?
         };
-        Ok(Pipeline::with_parts(Box::new(ner), quotes))
+        Ok(Pipeline::with_parts(self.recognizer()?, quotes))
+    }
+
+    /// The NER stage the options ask for.
+    fn recognizer(&self) -> Result<Box<dyn whosaid::ner::Recognizer>> {
+        if self.ner == "bert" {
+            return bert_recognizer(&self.bert_model);
+        }
+        Ok(Box::new(match &self.ner_model {
+            Some(p) => PerceptronNer::new(Model::load(p)?),
+            None => PerceptronNer::default_model()?,
+        }))
     }
 
     fn input(&self) -> InputOptions {
@@ -176,6 +227,56 @@ impl Common {
             max_article_bytes: self.max_article_bytes,
         }
     }
+}
+
+#[cfg(feature = "bert")]
+fn bert_recognizer(dir: &std::path::Path) -> Result<Box<dyn whosaid::ner::Recognizer>> {
+    use whosaid::ner::bert::{BertRecognizer, ModelFiles};
+    let files = ModelFiles::in_dir(dir, "model.safetensors");
+    if !files.weights.exists() {
+        anyhow::bail!(
+            "no bert NER model at {} (train one with `whosaid train bert`)",
+            files.weights.display()
+        );
+    }
+    Ok(Box::new(BertRecognizer::start(files)?))
+}
+
+#[cfg(not(feature = "bert"))]
+fn bert_recognizer(_dir: &std::path::Path) -> Result<Box<dyn whosaid::ner::Recognizer>> {
+    anyhow::bail!(
+        "this whosaid was built without the bert backend: run scripts/setup-libtorch, then \
+         `source target/libtorch/env && cargo build --release --features bert`"
+    )
+}
+
+/// `whosaid tag --ner bert`: IOB2 tags for every document of a CoNLL file.
+#[cfg(feature = "bert")]
+fn bert_tag_conll(common: &Common, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
+    use whosaid::ner::bert::{BertNer, ModelFiles, Sentence, TAGS};
+    let files = ModelFiles::in_dir(&common.bert_model, "model.safetensors");
+    let mut net = BertNer::new(&files)?;
+    net.load(&files.weights, false)?;
+    let prior = PerceptronNer::default_model()?;
+    let mut out = Vec::new();
+    for d in &f.docs {
+        let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
+        let priors = perceptron::iob2_names(&prior.model().tag(&words, &d.sentences).0);
+        let tagged = net.tag(&Sentence::of_doc(&words, &priors, &d.sentences))?;
+        let mut tags = vec!["O"; words.len()];
+        for (&(s, _), (t, _)) in d.sentences.iter().zip(tagged) {
+            for (k, &x) in t.iter().enumerate() {
+                tags[s + k] = TAGS[x];
+            }
+        }
+        out.push(tags);
+    }
+    Ok(out)
+}
+
+#[cfg(not(feature = "bert"))]
+fn bert_tag_conll(_common: &Common, _f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
+    bert_recognizer(std::path::Path::new("")).map(|_| Vec::new())
 }
 
 fn main() -> ExitCode {
@@ -322,20 +423,23 @@ fn real_main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Tag { conll, common } => {
-            let model = match &common.ner_model {
-                Some(p) => Model::load(p)?,
-                None => PerceptronNer::default_model()?.model().clone(),
-            };
             let f = ConllFile::read(&conll)?;
-            use rayon::prelude::*;
-            let tags: Vec<Vec<&str>> = f
-                .docs
-                .par_iter()
-                .map(|d| {
-                    let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
-                    perceptron::iob2_names(&model.tag(&words, &d.sentences).0)
-                })
-                .collect();
+            let tags: Vec<Vec<&str>> = if common.ner == "bert" {
+                bert_tag_conll(&common, &f)?
+            } else {
+                let model = match &common.ner_model {
+                    Some(p) => Model::load(p)?,
+                    None => PerceptronNer::default_model()?.model().clone(),
+                };
+                use rayon::prelude::*;
+                f.docs
+                    .par_iter()
+                    .map(|d| {
+                        let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
+                        perceptron::iob2_names(&model.tag(&words, &d.sentences).0)
+                    })
+                    .collect()
+            };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             for (line, lt) in f.lines.iter().zip(&f.line_tokens) {
@@ -374,6 +478,69 @@ fn real_main() -> Result<ExitCode> {
             m.save(&output)?;
             eprintln!("wrote {} (rebuild whosaid to use it)", output.display());
             Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Train {
+            what:
+                TrainCmd::Bert {
+                    train,
+                    dev,
+                    encoder,
+                    output,
+                    epochs,
+                    lr,
+                    batch,
+                    limit_docs,
+                    seed,
+                    threads,
+                },
+        } => {
+            #[cfg(feature = "bert")]
+            {
+                use whosaid::ner::bert::{self, BertTrainOptions, ModelFiles};
+                let encoder = encoder
+                    .or_else(|| std::env::var_os("WHOSAID_MINILM").map(PathBuf::from))
+                    .context("no encoder folder: pass --encoder or run scripts/setup-libtorch")?;
+                tch::set_num_threads(threads);
+                let tr = ConllFile::read(&train)?;
+                let dv = ConllFile::read(&dev)?;
+                std::fs::create_dir_all(&output)
+                    .with_context(|| format!("creating {}", output.display()))?;
+                for f in ["config.json", "vocab.txt"] {
+                    std::fs::copy(encoder.join(f), output.join(f))
+                        .with_context(|| format!("copying {f} from {}", encoder.display()))?;
+                }
+                let files = ModelFiles::in_dir(&encoder, "model.safetensors");
+                let opts = BertTrainOptions {
+                    epochs,
+                    lr,
+                    batch,
+                    seed,
+                    limit_docs,
+                    ..Default::default()
+                };
+                let t0 = std::time::Instant::now();
+                let f1 = bert::train(
+                    &files,
+                    &tr,
+                    &dv,
+                    &output.join("model.safetensors"),
+                    &opts,
+                    |s| eprintln!("[{:7.1}s] {s}", t0.elapsed().as_secs_f64()),
+                )?;
+                eprintln!(
+                    "best dev F1 {f1:.2} (internal count; score with conlleval.py); wrote {}",
+                    output.display()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            #[cfg(not(feature = "bert"))]
+            {
+                let _ = (
+                    train, dev, encoder, output, epochs, lr, batch, limit_docs, seed,
+                );
+                let _ = threads;
+                bert_recognizer(std::path::Path::new("")).map(|_| ExitCode::FAILURE)
+            }
         }
         Cmd::Train {
             what: TrainCmd::Clusters { vocab, output },

@@ -350,3 +350,29 @@ fn memory_is_bounded_by_the_batch_not_the_corpus() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+#[cfg(not(feature = "bert"))]
+fn bert_backend_without_the_feature_is_a_clear_error() {
+    let out = run(&["run", "--ner", "bert", "corpus/seed-article.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("built without the bert backend"), "{err}");
+    assert!(err.contains("scripts/setup-libtorch"), "{err}");
+}
+
+#[test]
+#[cfg(feature = "bert")]
+fn bert_backend_without_a_model_is_a_clear_error() {
+    let out = run(&[
+        "run",
+        "--ner",
+        "bert",
+        "--bert-model",
+        "no/such/folder",
+        "corpus/seed-article.txt",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no bert NER model"), "{err}");
+}

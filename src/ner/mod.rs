@@ -1,6 +1,8 @@
 //! Named-entity recognition: the [`Recognizer`] trait, entity labels and the default
 //! averaged-perceptron tagger.
 
+#[cfg(feature = "bert")]
+pub mod bert;
 pub mod clusters;
 pub mod conll;
 pub mod features;

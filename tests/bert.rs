@@ -1,0 +1,111 @@
+//! The transformer NER backend (`--features bert`), with the committed model.
+#![cfg(feature = "bert")]
+
+use std::path::PathBuf;
+use whosaid::ner::bert::{BertNer, BertRecognizer, ModelFiles, Sentence, TAGS};
+use whosaid::ner::Recognizer;
+use whosaid::tokenize::{NewsSegmenter, Segmenter};
+
+fn files() -> ModelFiles {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/bert-minilm-conll2003");
+    ModelFiles::in_dir(&dir, "model.safetensors")
+}
+
+/// The committed model, or `None` (with a message) where it is absent.
+fn net() -> Option<BertNer> {
+    if !files().weights.exists() {
+        eprintln!(
+            "skipping: no bert model at {} (see models/README.md)",
+            files().weights.display()
+        );
+        return None;
+    }
+    let mut n = BertNer::new(&files()).unwrap();
+    n.load(&files().weights, false).unwrap();
+    Some(n)
+}
+
+#[test]
+fn tags_people_places_and_organisations() {
+    let words = [
+        "Marco",
+        "Rubio",
+        "met",
+        "NATO",
+        "officials",
+        "in",
+        "Geneva",
+        ".",
+    ];
+    let priors = ["O"; 8];
+    let Some(n) = net() else { return };
+    let tagged = n
+        .tag(&Sentence::of_doc(&words, &priors, &[(0, 8)]))
+        .unwrap();
+    let names: Vec<&str> = tagged[0].0.iter().map(|&t| TAGS[t]).collect();
+    assert_eq!(
+        names,
+        ["B-PER", "I-PER", "O", "B-ORG", "O", "O", "B-LOC", "O"]
+    );
+    assert!(tagged[0].1.iter().all(|p| (0.0..=1.0).contains(p)));
+}
+
+#[test]
+fn batches_of_more_than_64_sentences_match_one_by_one() {
+    // rust-bert's own pipeline mixes up batches past 64 inputs; ours must not.
+    let Some(n) = net() else { return };
+    let sents: Vec<Sentence> = (0..100)
+        .map(|i| {
+            let words: Vec<&str> = if i % 2 == 0 {
+                vec!["Angela", "Merkel", "visited", "Paris", "."]
+            } else {
+                vec!["The", "European", "Union", "said", "no", "."]
+            };
+            let priors = vec!["O"; words.len()];
+            Sentence {
+                words,
+                priors,
+                ..Default::default()
+            }
+        })
+        .collect();
+    let all = n.tag(&sents).unwrap();
+    for (s, t) in sents.iter().zip(&all) {
+        let one = n.tag(std::slice::from_ref(s)).unwrap();
+        assert_eq!(one[0].0, t.0);
+    }
+}
+
+#[test]
+fn long_sentences_go_in_windows() {
+    let words: Vec<&str> = std::iter::repeat_n(["Barack", "Obama", "spoke", "."], 60)
+        .flatten()
+        .collect();
+    let priors = vec!["O"; words.len()];
+    let Some(n) = net() else { return };
+    let tagged = n
+        .tag(&Sentence::of_doc(&words, &priors, &[(0, words.len())]))
+        .unwrap();
+    assert_eq!(tagged[0].0.len(), words.len());
+    assert_eq!(TAGS[tagged[0].0[words.len() - 4]], "B-PER");
+}
+
+#[test]
+fn the_recognizer_serves_many_threads() {
+    if net().is_none() {
+        return;
+    }
+    let r = BertRecognizer::start(files()).unwrap();
+    let text = "Steve Witkoff and Jared Kushner met Kirill Dmitriev in Miami.";
+    let doc = NewsSegmenter.segment(text);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let ents = r.recognize(&doc);
+                let names: Vec<&str> = ents.iter().map(|e| e.span.slice(text)).collect();
+                assert!(names.contains(&"Steve Witkoff"), "{names:?}");
+                assert!(names.contains(&"Miami"), "{names:?}");
+            });
+        }
+    });
+}
