@@ -1510,7 +1510,9 @@ impl<'d, 'a> Detector<'d, 'a> {
                 that = true;
                 break;
             }
-            if !self.is_word(look) || lexicon::cue_class(w).is_some() {
+            // A listener may carry a quoted programme name: `told MSNBC's "Morning Joe" that`.
+            let quoted_name = self.doc.tokens[look].kind == TokenKind::Quote;
+            if (!self.is_word(look) && !quoted_name) || lexicon::cue_class(w).is_some() {
                 break;
             }
             look += 1;
@@ -2203,5 +2205,16 @@ mod tests {
             "Fellow Republicans are now urging Trump to make the second debate a game-changer.",
         );
         assert_eq!(r.3, "Fellow Republicans");
+    }
+
+    #[test]
+    fn a_listener_with_a_quoted_programme_name() {
+        let v =
+            q("Sanders told MSNBC's \"Morning Joe\" that nobody would question her intelligence.");
+        assert!(
+            v.iter().any(|r| r.3 == "Sanders"
+                && r.1 == ["that nobody would question her intelligence"]),
+            "{v:?}"
+        );
     }
 }
