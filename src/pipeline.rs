@@ -57,28 +57,32 @@ impl Pipeline {
         }
     }
 
-    /// Runs every stage on `text`.
-    pub fn analyze<'a>(&self, text: &'a str) -> Analysis<'a> {
+    /// Runs every stage on `text`; an error when a stage could not run.
+    pub fn analyze<'a>(&self, text: &'a str) -> Result<Analysis<'a>> {
         let doc = self.segmenter.segment(text);
         let (entities, quotes) =
             rayon::join(|| self.ner.recognize(&doc), || self.quotes.detect(&doc));
+        let entities = entities?;
         let attribution = self.resolver.resolve(&doc, &entities, &quotes);
-        Analysis {
+        Ok(Analysis {
             doc,
             entities,
             quotes,
             attribution,
-        }
+        })
     }
 
     /// The output record of one article; a failure inside a stage becomes an error record.
     pub fn record(&self, article: &Article) -> Record {
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let a = self.analyze(&article.text);
-            Record::from_analysis(article.id.clone(), article.title.clone(), &a)
+            self.analyze(&article.text)
+                .map(|a| Record::from_analysis(article.id.clone(), article.title.clone(), &a))
         }));
         match run {
-            Ok(r) => r,
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                Record::error(article.id.clone(), article.title.clone(), format!("{e:#}"))
+            }
             Err(p) => {
                 let msg = p
                     .downcast_ref::<&str>()
@@ -100,5 +104,31 @@ impl Pipeline {
             Ok(a) => self.record(a),
             Err(e) => Record::error(e.id.clone(), None, e.message.clone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A recognizer that cannot run (a model thread gone, say).
+    struct Failing;
+
+    impl Recognizer for Failing {
+        fn recognize(&self, _doc: &Doc) -> Result<Vec<Entity>> {
+            anyhow::bail!("model unavailable")
+        }
+    }
+
+    #[test]
+    fn a_failing_stage_gives_an_error_record() {
+        let p = Pipeline::with_parts(Box::new(Failing), RuleQuotes::rules_only());
+        let r = p.record(&Article {
+            id: "a".into(),
+            title: None,
+            text: "Rubio said the plan was good.".into(),
+        });
+        assert_eq!(r.error.as_deref(), Some("model unavailable"));
+        assert!(r.quotes.is_empty() && r.entities.is_empty());
     }
 }

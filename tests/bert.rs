@@ -101,7 +101,7 @@ fn the_recognizer_serves_many_threads() {
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| {
-                let ents = r.recognize(&doc);
+                let ents = r.recognize(&doc).unwrap();
                 let names: Vec<&str> = ents.iter().map(|e| e.span.slice(text)).collect();
                 assert!(names.contains(&"Steve Witkoff"), "{names:?}");
                 assert!(names.contains(&"Miami"), "{names:?}");

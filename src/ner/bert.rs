@@ -720,14 +720,9 @@ impl BertRecognizer {
 }
 
 impl Recognizer for BertRecognizer {
-    fn recognize(&self, doc: &Doc) -> Vec<Entity> {
-        match self.tag_doc(doc) {
-            Ok((tags, probs)) => entities(doc, &tags, &probs),
-            Err(e) => {
-                eprintln!("whosaid: bert NER failed on an article: {e:#}");
-                Vec::new()
-            }
-        }
+    fn recognize(&self, doc: &Doc) -> Result<Vec<Entity>> {
+        let (tags, probs) = self.tag_doc(doc).context("bert NER")?;
+        Ok(entities(doc, &tags, &probs))
     }
 }
 

@@ -72,6 +72,7 @@ pub struct Entity {
 
 /// A pipeline stage that finds named entities in a segmented document.
 pub trait Recognizer: Send + Sync {
-    /// Entities of `doc`, in text order, not overlapping.
-    fn recognize(&self, doc: &Doc) -> Vec<Entity>;
+    /// Entities of `doc`, in text order, not overlapping; an error when the recognizer could
+    /// not run (the article then gets an error record).
+    fn recognize(&self, doc: &Doc) -> anyhow::Result<Vec<Entity>>;
 }

@@ -558,7 +558,7 @@ impl PerceptronNer {
 }
 
 impl Recognizer for PerceptronNer {
-    fn recognize(&self, doc: &Doc) -> Vec<Entity> {
+    fn recognize(&self, doc: &Doc) -> Result<Vec<Entity>> {
         let words: Vec<&str> = doc.tokens.iter().map(|t| t.text(doc.text)).collect();
         let (mut tags, probs) = self.model.tag(&words, &doc.sentences);
         // Quote marks never belong to a name.
@@ -573,7 +573,7 @@ impl Recognizer for PerceptronNer {
                 .iter()
                 .any(|t| t.kind == TokenKind::Word)
         });
-        ents
+        Ok(ents)
     }
 }
 
