@@ -206,7 +206,7 @@ impl Resolver for RuleResolver {
             let (s, e) = quotes[qi].speaker.unwrap_or((0, 0));
             let mention = doc.span_of(s, e);
             let head = doc.tok(e - 1);
-            let sp = if e - s == 1 && lexicon::pronoun(head).is_some() {
+            let actor = if e - s == 1 && lexicon::pronoun(head).is_some() {
                 let g = lexicon::pronoun(head).unwrap_or('n');
                 let actor = if matches!(g, 'm' | 'f') {
                     self.antecedent(
@@ -231,13 +231,7 @@ impl Resolver for RuleResolver {
                         actors[a].gender = g;
                     }
                 }
-                Speaker {
-                    actor,
-                    name: Some(actor.map_or_else(
-                        || mention.slice(doc.text).to_string(),
-                        |a| actors[a].name.clone(),
-                    )),
-                }
+                actor
             } else if e - s == 1 && matches!(head, "who" | "which") {
                 // A relative pronoun stands for the name right before it ("Jane Smith, who ...").
                 let end = if s > 0 && doc.tok(s - 1) == "," {
@@ -253,13 +247,7 @@ impl Resolver for RuleResolver {
                 if let Some(a) = actor {
                     actors[a].mentions.push(mention);
                 }
-                Speaker {
-                    actor,
-                    name: Some(actor.map_or_else(
-                        || mention.slice(doc.text).to_string(),
-                        |a| actors[a].name.clone(),
-                    )),
-                }
+                actor
             } else {
                 // The entity that heads the phrase ("Secretary of State Marco Rubio", "the WSJ");
                 // a phrase headed by a common noun is a group ("the Journal's sources").
@@ -294,15 +282,15 @@ impl Resolver for RuleResolver {
                     // Duplicates go at the end (sort and dedup).
                     actors[a].mentions.push(mention);
                 }
-                Speaker {
-                    actor,
-                    name: Some(actor.map_or_else(
-                        || mention.slice(doc.text).to_string(),
-                        |a| actors[a].name.clone(),
-                    )),
-                }
+                actor
             };
-            speakers[qi] = sp;
+            speakers[qi] = Speaker {
+                actor,
+                name: Some(actor.map_or_else(
+                    || mention.slice(doc.text).to_string(),
+                    |a| actors[a].name.clone(),
+                )),
+            };
         }
         for a in &mut actors {
             a.mentions.sort();

@@ -257,10 +257,12 @@ impl<'d, 'a> Detector<'d, 'a> {
             )
         });
         // A characterizing verb with a quotation soon after it: `branded it an "outlaw nation"`.
+        // (The word test comes first: this runs for every word that is no cue.)
         let class = class.or_else(|| {
-            let (_, se) = self.sentence_bounds(i);
-            (lexicon::is_characterizing(w)
-                && (i + 1..se.min(i + 8)).any(|k| self.doc.tokens[k].kind == TokenKind::Quote))
+            (lexicon::is_characterizing(w) && {
+                let (_, se) = self.sentence_bounds(i);
+                (i + 1..se.min(i + 8)).any(|k| self.doc.tokens[k].kind == TokenKind::Quote)
+            })
             .then_some(CueClass::Call)
         })?;
         let lower = w.chars().next().is_some_and(|c| c.is_lowercase());
@@ -269,18 +271,11 @@ impl<'d, 'a> Detector<'d, 'a> {
             return None;
         }
         // The passive, also past an adverb ("was also found"), and the idiom "Having said that".
-        let be = |k: usize| {
-            matches!(
-                self.w(k).to_ascii_lowercase().as_str(),
-                "was" | "were" | "be" | "been" | "being" | "is" | "are"
-            )
-        };
-        let mut b = i;
-        while b > 0 && b + 3 > i && !be(b - 1) && lexicon::is_cue_modifier(self.w(b - 1)) {
-            b -= 1;
-        }
-        // ("is claiming", "are urging" are progressive, not passive.)
-        if b > 0 && be(b - 1) && !lexicon::is_participle(w) {
+        // ("is claiming", "are urging" are progressive, not passive; "he's said" is no passive.)
+        let passive = self
+            .be_before(i)
+            .is_some_and(|b| !b.contains(['\'', '\u{2019}']));
+        if passive && !lexicon::is_participle(w) {
             return None;
         }
         if i > 0 && self.w(i - 1).eq_ignore_ascii_case("having") && self.w(i + 1) == "that" {
@@ -392,7 +387,8 @@ impl<'d, 'a> Detector<'d, 'a> {
     }
 
     /// Headlines of the form "Pat Caddell: Democrat Voters Worried About ...", in the article's
-    /// first two paragraphs: the name before the colon says what follows it.
+    /// first two paragraphs, and transcript turns ("TAPPER: ...") anywhere after them: the name
+    /// before the colon says what follows it.
     fn headline_colons(&self) -> Vec<Quote> {
         let doc = self.doc;
         let mut out = Vec::new();
@@ -413,14 +409,7 @@ impl<'d, 'a> Detector<'d, 'a> {
                     && w.chars().all(|c| c.is_uppercase() || c == '.' || c == '\'')
             });
             if caps && self.word_count(colon + 1, pe) >= 3 && !self.used[colon] {
-                out.push(Quote {
-                    kind: QuoteKind::Indirect,
-                    content: vec![self.content_of(colon + 1, pe)],
-                    cue: Some(doc.span_of(colon, colon + 1)),
-                    speaker: Some((ps, colon)),
-                    confidence: Rule::Transcript.confidence(),
-                    rule: Rule::Transcript,
-                });
+                out.push(self.colon_quote(ps, colon, pe, Rule::Transcript));
             }
         }
         for &(ps, pe) in doc.paragraphs.iter().take(2) {
@@ -437,16 +426,21 @@ impl<'d, 'a> Detector<'d, 'a> {
             if !name_ok || self.word_count(colon + 1, pe) < 3 || self.used[colon] {
                 continue;
             }
-            out.push(Quote {
-                kind: QuoteKind::Indirect,
-                content: vec![self.content_of(colon + 1, pe)],
-                cue: Some(doc.span_of(colon, colon + 1)),
-                speaker: Some((ps, colon)),
-                confidence: Rule::Headline.confidence(),
-                rule: Rule::Headline,
-            });
+            out.push(self.colon_quote(ps, colon, pe, Rule::Headline));
         }
         out
+    }
+
+    /// "NAME: what they say" over tokens `[ps, pe)` with the colon at `colon`.
+    fn colon_quote(&self, ps: usize, colon: usize, pe: usize, rule: Rule) -> Quote {
+        Quote {
+            kind: QuoteKind::Indirect,
+            content: vec![self.content_of(colon + 1, pe)],
+            cue: Some(self.doc.span_of(colon, colon + 1)),
+            speaker: Some((ps, colon)),
+            confidence: rule.confidence(),
+            rule,
+        }
     }
 
     /// A quotation without attribution right after a sentence, in the same paragraph, that
@@ -846,31 +840,38 @@ impl<'d, 'a> Detector<'d, 'a> {
             )
     }
 
-    /// Whether the -ing word at `i` is a progressive verb ("is claiming", "are now urging").
-    fn progressive(&self, i: usize) -> bool {
+    /// The form of "be" (or its clitic 's, 're) right before token `i`, past up to three
+    /// adverbs or auxiliaries ("was also found", "are now urging").
+    fn be_before(&self, i: usize) -> Option<&'a str> {
         let mut b = i;
-        while b > 0 && b + 3 > i && lexicon::is_cue_modifier(self.w(b - 1)) {
+        while b > 0 && b + 4 > i {
+            let w = self.w(b - 1);
             if matches!(
-                self.w(b - 1).to_ascii_lowercase().as_str(),
-                "is" | "are" | "was" | "were" | "been" | "be"
-            ) {
-                return true;
-            }
-            b -= 1;
-        }
-        b > 0
-            && matches!(
-                self.w(b - 1).to_ascii_lowercase().as_str(),
+                w.to_ascii_lowercase().as_str(),
                 "is" | "are"
                     | "was"
                     | "were"
                     | "been"
                     | "be"
+                    | "being"
                     | "'s"
                     | "\u{2019}s"
                     | "'re"
                     | "\u{2019}re"
-            )
+            ) {
+                return Some(w);
+            }
+            if !lexicon::is_cue_modifier(w) {
+                return None;
+            }
+            b -= 1;
+        }
+        None
+    }
+
+    /// Whether the -ing word at `i` is a progressive verb ("is claiming", "are now urging").
+    fn progressive(&self, i: usize) -> bool {
+        self.be_before(i).is_some()
     }
 
     /// Whether token `i` opens a clause or an object after a cue, rather than ending the

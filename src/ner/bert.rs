@@ -12,7 +12,7 @@
 
 use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
 use super::perceptron::{self, Model as Perceptron, TrainOptions};
-use super::{Entity, Label, Recognizer};
+use super::{Entity, Recognizer};
 use crate::tokenize::{Doc, TokenKind};
 use anyhow::{bail, Context, Result};
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
@@ -726,11 +726,6 @@ impl Recognizer for BertRecognizer {
     }
 }
 
-/// Labels for [`Label`] from an IOB2 tag index.
-pub fn tag_label(t: usize) -> Option<Label> {
-    (t > 0).then(|| Label::ALL[(t - 1) / 2])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -743,7 +738,6 @@ mod tests {
         assert_eq!(case_class("McCain"), 4);
         assert_eq!(case_class("2025"), 5);
         assert_eq!(case_class(","), 6);
-        assert_eq!(tag_label(3), Some(Label::Org));
         assert_eq!(prior_id("B-LOC"), 6);
     }
 }
