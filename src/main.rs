@@ -134,6 +134,11 @@ enum TrainCmd {
         /// Shuffling seed.
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// After choosing the epoch (and the confidence temperature) on the dev file, train
+        /// again from scratch on train and dev together for that many epochs, and ship that
+        /// model. Its dev score is then no longer a held-out figure.
+        #[arg(long)]
+        refit: bool,
     },
     /// Train the attribution-cue detector on PolNeAR.
     Cues {
@@ -191,6 +196,15 @@ enum TrainCmd {
         vocab: PathBuf,
         /// Where to write the table.
         #[arg(long, short, default_value = "models/clusters-en-md.bin")]
+        output: PathBuf,
+    },
+    /// Build the NER gazetteer from a word list (see `scripts/build-gazetteer`).
+    Gazetteer {
+        /// Lines of `word<TAB>bits` (bits as in `src/ner/gazetteer.rs`).
+        #[arg(long)]
+        list: PathBuf,
+        /// Where to write the table.
+        #[arg(long, short, default_value = "models/gazetteer-en.bin")]
         output: PathBuf,
     },
 }
@@ -555,6 +569,21 @@ fn real_main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Train {
+            what: TrainCmd::Gazetteer { list, output },
+        } => {
+            let text = std::fs::read_to_string(&list)
+                .with_context(|| format!("reading {}", list.display()))?;
+            let g = whosaid::ner::gazetteer::Gazetteer::from_list(&text)
+                .with_context(|| format!("in {}", list.display()))?;
+            g.save(&output)?;
+            eprintln!(
+                "{} words; wrote {} (rebuild whosaid, then retrain the NER model)",
+                g.len(),
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Train {
             what:
                 TrainCmd::Ner {
                     train,
@@ -562,12 +591,18 @@ fn real_main() -> Result<ExitCode> {
                     output,
                     epochs,
                     seed,
+                    refit,
                 },
         } => {
             let tr = ConllFile::read(&train)?;
             let dv = ConllFile::read(&dev)?;
             let t0 = std::time::Instant::now();
-            let (model, f1) = perceptron::train(&tr, &dv, &TrainOptions { epochs, seed }, |s| {
+            let opts = TrainOptions {
+                epochs,
+                seed,
+                refit,
+            };
+            let (model, f1) = perceptron::train(&tr, &dv, &opts, |s| {
                 eprintln!("[{:6.1}s] {s}", t0.elapsed().as_secs_f64())
             })?;
             model.save(&output)?;

@@ -16,14 +16,51 @@ pub const DEPTH: u32 = 14;
 /// Word -> cluster path, keyed by a 32-bit fold of the word's hash.
 #[derive(Clone, Default)]
 pub struct Clusters {
-    table: HashMap<u32, u16, std::hash::BuildHasherDefault<super::perceptron::IdHasher>>,
+    table: WordTable,
 }
 
 const MAGIC: &[u8; 8] = b"WSCLUv1\0";
 
+/// A word table: 32-bit word key to a 16-bit value.
+pub(crate) type WordTable =
+    HashMap<u32, u16, std::hash::BuildHasherDefault<super::perceptron::IdHasher>>;
+
+/// Reads a word table: `magic`, a u64 count, then (u32 key, u16 value) records.
+pub(crate) fn read_word_table(b: &[u8], magic: &[u8; 8], what: &str) -> Result<WordTable> {
+    if b.len() < 16 || &b[..8] != magic {
+        bail!("not a whosaid {what} (bad header)");
+    }
+    let n = u64::from_le_bytes(b[8..16].try_into()?) as usize;
+    if Some(b.len()) != n.checked_mul(6).and_then(|x| x.checked_add(16)) {
+        bail!("{what} is truncated or corrupt");
+    }
+    let mut table = WordTable::default();
+    table.reserve(n);
+    for rec in b[16..].chunks_exact(6) {
+        let k = u32::from_le_bytes(rec[..4].try_into()?);
+        let p = u16::from_le_bytes(rec[4..6].try_into()?);
+        table.insert(k, p);
+    }
+    Ok(table)
+}
+
+/// Writes a word table sorted by key (deterministic bytes).
+pub(crate) fn write_word_table(table: &WordTable, magic: &[u8; 8], path: &Path) -> Result<()> {
+    let mut v: Vec<(u32, u16)> = table.iter().map(|(&k, &p)| (k, p)).collect();
+    v.sort_unstable();
+    let mut buf = Vec::with_capacity(16 + v.len() * 6);
+    buf.extend_from_slice(magic);
+    buf.extend_from_slice(&(v.len() as u64).to_le_bytes());
+    for (k, p) in v {
+        buf.extend_from_slice(&k.to_le_bytes());
+        buf.extend_from_slice(&p.to_le_bytes());
+    }
+    std::fs::write(path, buf).with_context(|| format!("writing {}", path.display()))
+}
+
 /// The 32-bit key of a word hash.
 #[inline]
-fn key(h: u64) -> u32 {
+pub(crate) fn key(h: u64) -> u32 {
     ((h >> 32) ^ h) as u32
 }
 
@@ -62,21 +99,9 @@ impl Clusters {
 
     /// Reads a table written by [`Clusters::save`].
     pub fn from_bytes(b: &[u8]) -> Result<Self> {
-        if b.len() < 16 || &b[..8] != MAGIC {
-            bail!("not a whosaid cluster table (bad header)");
-        }
-        let n = u64::from_le_bytes(b[8..16].try_into()?) as usize;
-        if b.len() != 16 + n * 6 {
-            bail!("cluster table is truncated or corrupt");
-        }
-        let mut table = HashMap::default();
-        table.reserve(n);
-        for rec in b[16..].chunks_exact(6) {
-            let k = u32::from_le_bytes(rec[..4].try_into()?);
-            let p = u16::from_le_bytes(rec[4..6].try_into()?);
-            table.insert(k, p);
-        }
-        Ok(Clusters { table })
+        Ok(Clusters {
+            table: read_word_table(b, MAGIC, "cluster table")?,
+        })
     }
 
     /// The built-in table.
@@ -86,16 +111,7 @@ impl Clusters {
 
     /// Writes the table, sorted by key (deterministic bytes).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let mut v: Vec<(u32, u16)> = self.table.iter().map(|(&k, &p)| (k, p)).collect();
-        v.sort_unstable();
-        let mut buf = Vec::with_capacity(16 + v.len() * 6);
-        buf.extend_from_slice(MAGIC);
-        buf.extend_from_slice(&(v.len() as u64).to_le_bytes());
-        for (k, p) in v {
-            buf.extend_from_slice(&k.to_le_bytes());
-            buf.extend_from_slice(&p.to_le_bytes());
-        }
-        std::fs::write(path, buf).with_context(|| format!("writing {}", path.display()))
+        write_word_table(&self.table, MAGIC, path)
     }
 
     /// Builds the table from a spaCy `vocab/` folder.
@@ -114,7 +130,7 @@ impl Clusters {
             key2row.len()
         ));
         let paths = cluster_rows(rows, dim, &vectors);
-        let mut table = HashMap::default();
+        let mut table = WordTable::default();
         let mut found = 0;
         for s in &strings {
             if s.is_empty() || s.len() > 30 || s.chars().any(char::is_whitespace) {

@@ -3,6 +3,7 @@
 //! computed once per sentence into a reused buffer.
 
 use super::clusters::Clusters;
+use super::gazetteer::{self, Gazetteer};
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
@@ -110,11 +111,16 @@ pub struct TokHash {
     pub cap: bool,
     /// Word-cluster path (0 when unknown).
     pub cluster: u16,
+    /// Which forms the cluster vocabulary knows: bit 0 the exact form, bit 1 the lowercase
+    /// form. A capitalized word whose lowercase form is unknown is likely a name.
+    pub vocab: u8,
+    /// Gazetteer bits of the word (0 when in no list).
+    pub gaz: u16,
 }
 
 impl TokHash {
-    /// Hashes one token, looking its cluster up in `clusters`.
-    pub fn new(s: &str, clusters: &Clusters) -> Self {
+    /// Hashes one token, looking it up in the word clusters and the gazetteer.
+    pub fn new(s: &str, clusters: &Clusters, gazetteer: &Gazetteer) -> Self {
         let mut prefix = [0u64; 4];
         let mut suffix = [0u64; 4];
         let n = s.chars().count();
@@ -142,6 +148,8 @@ impl TokHash {
             suffix,
             cap: s.chars().next().is_some_and(|c| c.is_uppercase()),
             cluster: clusters.path(exact, lower),
+            vocab: clusters.knows(exact) as u8 | (clusters.knows(lower) as u8) << 1,
+            gaz: gazetteer.get(lower),
         }
     }
 
@@ -175,6 +183,9 @@ pub enum SentCase {
     Upper,
     /// Nearly every word capitalized (a headline).
     Title,
+    /// A line of a table: numbers beside capitalized words, no word in lower case
+    /// ("Philadelphia 3 Atlanta 1").
+    Table,
 }
 
 impl SentCase {
@@ -183,9 +194,13 @@ impl SentCase {
         let mut letters_upper = true;
         let mut alpha_words = 0;
         let mut cap_words = 0;
+        let mut numbers = 0;
         for w in words {
             let mut chars = w.chars();
             let Some(c) = chars.next() else { continue };
+            if c.is_ascii_digit() {
+                numbers += 1;
+            }
             if !c.is_alphabetic() {
                 continue;
             }
@@ -199,6 +214,8 @@ impl SentCase {
         }
         if alpha_words >= 2 && letters_upper {
             SentCase::Upper
+        } else if numbers > 0 && alpha_words > 0 && cap_words == alpha_words && words.len() <= 16 {
+            SentCase::Table
         } else if alpha_words >= 4 && cap_words * 10 >= alpha_words * 8 {
             SentCase::Title
         } else {
@@ -248,6 +265,12 @@ pub mod tpl {
     pub const CLUSTERM2: u64 = 37;
     pub const CLUSTERP2: u64 = 38;
     pub const T1_CLUSTER0: u64 = 39;
+    pub const VOCAB0: u64 = 40;
+    pub const VOCAB_M1_0: u64 = 41;
+    pub const VOCAB_0_P1: u64 = 42;
+    pub const GAZ0: u64 = 43;
+    pub const GAZM1: u64 = 44;
+    pub const GAZP1: u64 = 45;
 }
 
 /// The first `k` bits of a cluster path (with its leading 1), or the whole path if shorter.
@@ -262,7 +285,7 @@ pub fn prefix_bits(path: u16, k: u32) -> u64 {
 }
 
 #[inline]
-fn f(t: u64, h: u64) -> u64 {
+pub(crate) fn f(t: u64, h: u64) -> u64 {
     finish(mix(t.wrapping_mul(0x9E37_79B9_7F4A_7C15), h))
 }
 
@@ -333,6 +356,35 @@ pub fn static_features(
         CLUSTER_M1_0,
         mix(prefix_bits(m1.cluster, 6), prefix_bits(w0.cluster, 6)),
     ));
+    out.push(f(VOCAB0, mix(w0.vocab as u64, w0.shape)));
+    if w0.gaz != 0 && w0.cap {
+        for b in 0..gazetteer::BITS {
+            if w0.gaz >> b & 1 == 1 {
+                out.push(f(GAZ0, b as u64));
+            }
+        }
+        out.push(f(GAZ0, mix(w0.gaz as u64, 0x100)));
+    }
+    if m1.cap {
+        out.push(f(GAZM1, mix(m1.gaz as u64, w0.cap as u64)));
+    }
+    if p1.cap {
+        out.push(f(GAZP1, mix(p1.gaz as u64, w0.cap as u64)));
+    }
+    out.push(f(
+        VOCAB_M1_0,
+        mix(
+            m1.vocab as u64 | (m1.cap as u64) << 2,
+            w0.vocab as u64 | (w0.cap as u64) << 2,
+        ),
+    ));
+    out.push(f(
+        VOCAB_0_P1,
+        mix(
+            w0.vocab as u64 | (w0.cap as u64) << 2,
+            p1.vocab as u64 | (p1.cap as u64) << 2,
+        ),
+    ));
     if i == 0 {
         out.push(f(FIRST_SHAPE, w0.shape));
         out.push(f(FIRST_W0, w0.lower));
@@ -395,9 +447,10 @@ mod tests {
     #[test]
     fn affixes_on_short_and_non_ascii_words() {
         let c = Clusters::default();
-        let h = TokHash::new("é", &c);
+        let g = Gazetteer::default();
+        let h = TokHash::new("é", &c, &g);
         assert_eq!(h.prefix[0] ^ 1, h.prefix[3] ^ 4);
-        let _ = TokHash::new("Björn", &c);
+        let _ = TokHash::new("Björn", &c, &g);
         assert_eq!(prefix_bits(0b1_0110, 2) & 0xff, 0b1_01);
         assert_eq!(prefix_bits(0b1_0110, 8) & 0xff, 0b1_0110);
     }

@@ -6,6 +6,7 @@ pub mod bert;
 pub mod clusters;
 pub mod conll;
 pub mod features;
+pub mod gazetteer;
 pub mod perceptron;
 
 use crate::text::Span;

@@ -8,6 +8,7 @@
 use super::clusters::{Clusters, DEFAULT_CLUSTERS};
 use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
 use super::features::{static_features, tag_features, SentCase, TokHash};
+use super::gazetteer::{Gazetteer, DEFAULT_GAZETTEER};
 use super::{Entity, Label, Recognizer};
 use crate::tokenize::{Doc, TokenKind};
 use anyhow::{bail, Context, Result};
@@ -143,39 +144,94 @@ impl History {
     }
 }
 
-/// A trained model: feature hash to a row of `N_TAGS` weights, and the word clusters its
+/// One greedy left-to-right pass over a document. `step` scores a token from its features,
+/// the previous tag, whether it is its sentence's last, and its position in the document, and
+/// returns the tag chosen and its probability.
+fn greedy_document(
+    words: &[&str],
+    sentences: &[(usize, usize)],
+    tables: &WordTables,
+    mut step: impl FnMut(&[u64], usize, bool, usize) -> (usize, f32),
+) -> (Vec<usize>, Vec<f32>) {
+    let mut hist = History::new(words);
+    let mut tags = vec![O; words.len()];
+    let mut probs = vec![1.0f32; words.len()];
+    let mut hs = Vec::new();
+    let mut feats = Vec::with_capacity(80);
+    for &(s, e) in sentences {
+        hs.clear();
+        hs.extend(
+            words[s..e]
+                .iter()
+                .map(|w| TokHash::new(w, &tables.clusters, &tables.gazetteer)),
+        );
+        let case = SentCase::of(&words[s..e]);
+        let (mut t1, mut t2) = (O, O);
+        for i in 0..hs.len() {
+            hist.features(&hs, i, case, t1, t2, &mut feats);
+            let (t, p) = step(&feats, t1, i + 1 == hs.len(), s + i);
+            tags[s + i] = t;
+            probs[s + i] = p;
+            t2 = t1;
+            t1 = t;
+        }
+        hist.add(&hs, &tags[s..e]);
+    }
+    (tags, probs)
+}
+
+/// The word tables the features look words up in: clusters and gazetteer.
+#[derive(Clone, Default)]
+pub struct WordTables {
+    /// Word clusters.
+    pub clusters: Clusters,
+    /// Gazetteer bits.
+    pub gazetteer: Gazetteer,
+}
+
+/// A trained model: feature hash to a row of `N_TAGS` weights, and the word tables its
 /// features use.
 #[derive(Clone, Default)]
 pub struct Model {
     index: IdMap<u32>,
     weights: Vec<f32>,
-    clusters: Arc<Clusters>,
+    tables: Arc<WordTables>,
     /// Softmax temperature that calibrates scores into confidences (fit on dev).
     temperature: f32,
 }
 
 const MAGIC: &[u8; 8] = b"WSNERv3\0";
 
-/// A fingerprint of the built-in cluster table, stored in models trained with it.
-fn clusters_fingerprint() -> u64 {
+/// A fingerprint of the built-in word tables (clusters and gazetteer), stored in models trained
+/// with them.
+fn tables_fingerprint() -> u64 {
+    let fold = |b: &[u8]| {
+        b.iter()
+            .fold(0u64, |h, &x| super::features::mix(h, x as u64))
+    };
     super::features::hash_str(
         &format!(
-            "{}:{:x}",
+            "{}:{:x}:{}:{:x}",
             DEFAULT_CLUSTERS.len(),
-            DEFAULT_CLUSTERS
-                .iter()
-                .fold(0u64, |h, &b| super::features::mix(h, b as u64))
+            fold(DEFAULT_CLUSTERS),
+            DEFAULT_GAZETTEER.len(),
+            fold(DEFAULT_GAZETTEER)
         ),
         false,
     )
 }
 
-fn builtin_clusters() -> Result<Arc<Clusters>> {
-    static CACHE: std::sync::OnceLock<Option<Arc<Clusters>>> = std::sync::OnceLock::new();
+fn builtin_tables() -> Result<Arc<WordTables>> {
+    static CACHE: std::sync::OnceLock<Option<Arc<WordTables>>> = std::sync::OnceLock::new();
     CACHE
-        .get_or_init(|| Clusters::builtin().ok().map(Arc::new))
+        .get_or_init(|| {
+            Some(Arc::new(WordTables {
+                clusters: Clusters::builtin().ok()?,
+                gazetteer: Gazetteer::builtin().ok()?,
+            }))
+        })
         .clone()
-        .context("the built-in word-cluster table is corrupt")
+        .context("the built-in word-cluster table or gazetteer is corrupt")
 }
 
 impl Model {
@@ -199,27 +255,16 @@ impl Model {
     /// Tags a document (words and sentence ranges). Returns the tag of every token and the
     /// probability the model gave it.
     pub fn tag(&self, words: &[&str], sentences: &[(usize, usize)]) -> (Vec<usize>, Vec<f32>) {
-        let cased = truecase(words, sentences, &self.clusters);
+        let cased = truecase(words, sentences, &self.tables.clusters);
         let words: &[&str] = &cased
             .iter()
             .zip(words)
             .map(|(c, w)| c.as_deref().unwrap_or(w))
             .collect::<Vec<&str>>();
-        let mut tags = vec![O; words.len()];
-        let mut probs = vec![1.0f32; words.len()];
-        let mut hist = History::new(words);
-        let mut hs = Vec::new();
-        let mut feats = Vec::with_capacity(64);
         let mut scores = [0f32; N_TAGS];
-        for &(s, e) in sentences {
-            hs.clear();
-            hs.extend(words[s..e].iter().map(|w| TokHash::new(w, &self.clusters)));
-            let case = SentCase::of(&words[s..e]);
-            let (mut t1, mut t2) = (O, O);
-            for i in 0..hs.len() {
-                hist.features(&hs, i, case, t1, t2, &mut feats);
-                self.score(&feats, &mut scores);
-                let last = i + 1 == hs.len();
+        let (mut tags, probs) =
+            greedy_document(words, sentences, &self.tables, |feats, t1, last, _| {
+                self.score(feats, &mut scores);
                 let mut best = O;
                 let mut best_s = f32::NEG_INFINITY;
                 for (t, &sc) in scores.iter().enumerate() {
@@ -235,13 +280,8 @@ impl Model {
                         z += ((sc - best_s) / self.temperature).exp();
                     }
                 }
-                tags[s + i] = best;
-                probs[s + i] = 1.0 / z;
-                t2 = t1;
-                t1 = best;
-            }
-            hist.add(&hs, &tags[s..e]);
-        }
+                (best, 1.0 / z)
+            });
         repair_document(words, &mut tags, sentences);
         (tags, probs)
     }
@@ -261,7 +301,7 @@ impl Model {
         buf.extend_from_slice(&(N_TAGS as u32).to_le_bytes());
         buf.extend_from_slice(&scale.to_le_bytes());
         buf.extend_from_slice(&self.temperature.to_le_bytes());
-        buf.extend_from_slice(&clusters_fingerprint().to_le_bytes());
+        buf.extend_from_slice(&tables_fingerprint().to_le_bytes());
         buf.extend_from_slice(&(keys.len() as u64).to_le_bytes());
         for (k, _) in &keys {
             buf.extend_from_slice(&k.to_le_bytes());
@@ -294,8 +334,8 @@ impl Model {
             bail!("model has an invalid temperature");
         }
         let fp = u64::from_le_bytes(b[20..28].try_into()?);
-        if fp != clusters_fingerprint() {
-            bail!("model was trained with another word-cluster table; retrain it with `whosaid train ner`");
+        if fp != tables_fingerprint() {
+            bail!("model was trained with other word clusters or gazetteer; retrain it with `whosaid train ner`");
         }
         let b = &b[12..];
         let n = u64::from_le_bytes(b[16..24].try_into()?) as usize;
@@ -322,7 +362,7 @@ impl Model {
         Ok(Model {
             index,
             weights,
-            clusters: builtin_clusters()?,
+            tables: builtin_tables()?,
             temperature,
         })
     }
@@ -336,6 +376,13 @@ impl Model {
 
 /// Words that title a person and are not part of the name ("Crown Prince Mohammed bin
 /// Salman" is PER "Mohammed bin Salman" by CoNLL's conventions).
+/// Lower-case words inside names ("Mohammed bin Salman", "Ursula von der Leyen").
+const NAME_PARTICLES: &[&str] = &["bin", "al", "de", "van", "von", "der", "ibn"];
+
+fn capitalized(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
 const TITLES: &[&str] = &[
     "President",
     "Prince",
@@ -397,14 +444,47 @@ fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usiz
             let rest = t + 1..c.1;
             if !rest.is_empty()
                 && rest.len() <= 4
-                && words[rest.clone()].iter().all(|w| {
-                    w.chars().next().is_some_and(|ch| ch.is_uppercase())
-                        || matches!(*w, "bin" | "al" | "de" | "van" | "von")
-                })
+                && words[rest.clone()]
+                    .iter()
+                    .all(|w| capitalized(w) || NAME_PARTICLES.contains(w))
             {
                 *c = (t + 1, c.1, Label::Per);
             }
         }
+    }
+    // A chunk that ends in a title, then a name that the tagger split: "[Saudi Crown
+    // Prince]LOC Mohammed bin [Salman]PER" -> "[Mohammed bin Salman]PER".
+    let mut k = 0;
+    while k < chunks.len() {
+        let c = chunks[k];
+        let end = sentences
+            .iter()
+            .find(|s| s.0 <= c.0 && c.0 < s.1)
+            .map_or(words.len(), |s| s.1);
+        if c.2 != Label::Per && TITLES.contains(&words[c.1 - 1]) {
+            let mut j = c.1;
+            while j < end
+                && j - c.1 < 4
+                && (capitalized(words[j]) || NAME_PARTICLES.contains(&words[j]))
+            {
+                j += 1;
+            }
+            while j > c.1 && !capitalized(words[j - 1]) {
+                j -= 1;
+            }
+            let after: Vec<usize> = (k + 1..chunks.len())
+                .take_while(|&m| chunks[m].0 < j)
+                .collect();
+            if !after.is_empty()
+                && after
+                    .iter()
+                    .all(|&m| chunks[m].2 == Label::Per && chunks[m].1 <= j)
+            {
+                chunks.drain(k + 1..k + 1 + after.len());
+                chunks[k] = (c.1, j, Label::Per);
+            }
+        }
+        k += 1;
     }
     let surnames: std::collections::HashSet<&str> = chunks
         .iter()
@@ -663,6 +743,8 @@ pub struct TrainOptions {
     pub epochs: usize,
     /// Seed for the shuffling of documents.
     pub seed: u64,
+    /// Train again on train and dev together for the epoch count chosen on dev.
+    pub refit: bool,
 }
 
 impl Default for TrainOptions {
@@ -670,19 +752,47 @@ impl Default for TrainOptions {
         TrainOptions {
             epochs: 15,
             seed: 7,
+            refit: false,
         }
     }
 }
 
 struct Trainer {
-    clusters: Arc<Clusters>,
+    tables: Arc<WordTables>,
     index: IdMap<u32>,
     w: Vec<f32>,
     acc: Vec<f64>,
     c: f64,
+    golds: Vec<Vec<usize>>,
+    order: Vec<usize>,
+    rng: u64,
 }
 
 impl Trainer {
+    fn new(docs: &[ConllDoc], seed: u64) -> Result<Self> {
+        Ok(Trainer {
+            tables: builtin_tables()?,
+            index: IdMap::default(),
+            w: Vec::new(),
+            acc: Vec::new(),
+            c: 0.0,
+            golds: docs.iter().map(gold_bilou).collect(),
+            order: (0..docs.len()).collect(),
+            rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+        })
+    }
+
+    /// One pass over `docs` (the documents the trainer was made with) in a new random order.
+    fn epoch(&mut self, docs: &[ConllDoc]) {
+        shuffle(&mut self.order, &mut self.rng);
+        for k in 0..self.order.len() {
+            let d = self.order[k];
+            let gold = std::mem::take(&mut self.golds[d]);
+            self.train_doc(&docs[d], &gold);
+            self.golds[d] = gold;
+        }
+    }
+
     fn row(&mut self, f: u64) -> usize {
         let n = self.index.len() as u32;
         let r = *self.index.entry(f).or_insert(n) as usize;
@@ -725,7 +835,7 @@ impl Trainer {
         Model {
             index,
             weights: kept,
-            clusters: self.clusters.clone(),
+            tables: self.tables.clone(),
             temperature: 1.0,
         }
     }
@@ -734,7 +844,7 @@ impl Trainer {
         Model {
             index: self.index.clone(),
             weights: self.w.clone(),
-            clusters: self.clusters.clone(),
+            tables: self.tables.clone(),
             temperature: 1.0,
         }
     }
@@ -742,53 +852,38 @@ impl Trainer {
     /// One greedy pass over a document with the current weights, updating on each error.
     fn train_doc(&mut self, doc: &ConllDoc, gold: &[usize]) {
         let words: Vec<&str> = doc.words.iter().map(|s| s.as_str()).collect();
-        let cased = truecase(&words, &doc.sentences, &self.clusters);
+        let cased = truecase(&words, &doc.sentences, &self.tables.clusters);
         let words: Vec<&str> = cased
             .iter()
             .zip(&words)
             .map(|(c, w)| c.as_deref().unwrap_or(w))
             .collect();
-        let mut hist = History::new(words.as_ref());
-        let mut feats = Vec::with_capacity(64);
+        let tables = self.tables.clone();
         let mut scores = [0f32; N_TAGS];
-        let mut pred_tags = vec![O; words.len()];
-        for &(s, e) in &doc.sentences {
-            let hs: Vec<TokHash> = words[s..e]
-                .iter()
-                .map(|w| TokHash::new(w, &self.clusters))
-                .collect();
-            let case = SentCase::of(&words[s..e]);
-            let (mut t1, mut t2) = (O, O);
-            for i in 0..hs.len() {
-                hist.features(&hs, i, case, t1, t2, &mut feats);
-                scores.fill(0.0);
-                for f in &feats {
-                    if let Some(&r) = self.index.get(f) {
-                        let r = r as usize * N_TAGS;
-                        for (o, x) in scores.iter_mut().zip(&self.w[r..r + N_TAGS]) {
-                            *o += x;
-                        }
+        greedy_document(&words, &doc.sentences, &tables, |feats, _, _, pos| {
+            scores.fill(0.0);
+            for f in feats {
+                if let Some(&r) = self.index.get(f) {
+                    let r = r as usize * N_TAGS;
+                    for (o, x) in scores.iter_mut().zip(&self.w[r..r + N_TAGS]) {
+                        *o += x;
                     }
                 }
-                let mut best = O;
-                let mut best_s = f32::NEG_INFINITY;
-                for (t, &sc) in scores.iter().enumerate() {
-                    if sc > best_s {
-                        best = t;
-                        best_s = sc;
-                    }
-                }
-                self.c += 1.0;
-                let g = gold[s + i];
-                if best != g {
-                    self.update(&feats, g, best);
-                }
-                pred_tags[s + i] = best;
-                t2 = t1;
-                t1 = best;
             }
-            hist.add(&hs, &pred_tags[s..e]);
-        }
+            let mut best = O;
+            let mut best_s = f32::NEG_INFINITY;
+            for (t, &sc) in scores.iter().enumerate() {
+                if sc > best_s {
+                    best = t;
+                    best_s = sc;
+                }
+            }
+            self.c += 1.0;
+            if best != gold[pos] {
+                self.update(feats, gold[pos], best);
+            }
+            (best, 1.0)
+        });
     }
 }
 
@@ -835,22 +930,10 @@ pub fn train(
     if train.docs.is_empty() {
         bail!("the training file has no documents");
     }
-    let golds: Vec<Vec<usize>> = train.docs.iter().map(gold_bilou).collect();
-    let mut t = Trainer {
-        clusters: builtin_clusters()?,
-        index: IdMap::default(),
-        w: Vec::new(),
-        acc: Vec::new(),
-        c: 0.0,
-    };
-    let mut order: Vec<usize> = (0..train.docs.len()).collect();
-    let mut rng = opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut best: Option<(Model, f64)> = None;
+    let mut best: Option<(Model, f64, usize)> = None;
+    let mut t = Trainer::new(&train.docs, opts.seed)?;
     for epoch in 1..=opts.epochs {
-        shuffle(&mut order, &mut rng);
-        for &d in &order {
-            t.train_doc(&train.docs[d], &golds[d]);
-        }
+        t.epoch(&train.docs);
         let avg = t.averaged();
         let dev_f1 = f1(evaluate(&avg, &dev.docs));
         let raw_f1 = f1(evaluate(
@@ -861,11 +944,11 @@ pub fn train(
             "epoch {epoch}: {} features, dev F1 {dev_f1:.2} (averaged), {raw_f1:.2} (raw, first 20 docs)",
             avg.n_features()
         ));
-        if best.as_ref().is_none_or(|(_, f)| dev_f1 > *f) {
-            best = Some((avg, dev_f1));
+        if best.as_ref().is_none_or(|(_, f, _)| dev_f1 > *f) {
+            best = Some((avg, dev_f1, epoch));
         }
     }
-    let (mut model, f1) = best.expect("at least one epoch");
+    let (mut model, f1, best_epoch) = best.expect("at least one epoch");
     // Calibrate: the temperature whose entity confidences best predict correctness on dev.
     let mut best_t = (f64::INFINITY, 1.0f32);
     for t in [
@@ -889,6 +972,21 @@ pub fn train(
         best_t.1, best_t.0
     ));
     log(&calibration_table(&pairs));
+    if opts.refit {
+        let all: Vec<ConllDoc> = train.docs.iter().chain(&dev.docs).cloned().collect();
+        let mut t = Trainer::new(&all, opts.seed)?;
+        for _ in 0..best_epoch {
+            t.epoch(&all);
+        }
+        let temperature = model.temperature;
+        model = t.averaged();
+        model.temperature = temperature;
+        log(&format!(
+            "refit on train + dev ({} documents) for {best_epoch} epochs: {} features",
+            all.len(),
+            model.n_features()
+        ));
+    }
     Ok((model, f1))
 }
 
@@ -985,6 +1083,30 @@ mod tests {
     }
 
     #[test]
+    fn document_repair_joins_a_name_split_after_a_title() {
+        let words = [
+            "during", "Saudi", "Crown", "Prince", "Mohammed", "bin", "Salman", "'s", "visit",
+        ];
+        let mut tags = vec![O; words.len()];
+        tags[1] = tag_id(Label::Loc, Part::B);
+        tags[2] = tag_id(Label::Loc, Part::I);
+        tags[3] = tag_id(Label::Loc, Part::L);
+        tags[6] = tag_id(Label::Per, Part::U);
+        repair_document(&words, &mut tags, &[(0, words.len())]);
+        let chunks = predicted_chunks(&tags, &[(0, words.len())]);
+        assert_eq!(chunks, vec![(4, 7, Label::Per)]);
+        // A place before a person is left alone when no title ends it.
+        let words = ["in", "Riyadh", "Mohammed", "Salman", "said"];
+        let mut tags = vec![O; words.len()];
+        tags[1] = tag_id(Label::Loc, Part::U);
+        tags[2] = tag_id(Label::Per, Part::B);
+        tags[3] = tag_id(Label::Per, Part::L);
+        repair_document(&words, &mut tags, &[(0, words.len())]);
+        let chunks = predicted_chunks(&tags, &[(0, words.len())]);
+        assert_eq!(chunks, vec![(1, 2, Label::Loc), (2, 4, Label::Per)]);
+    }
+
+    #[test]
     fn learns_a_toy_corpus() {
         let mut text = String::new();
         for name in ["Smith", "Jones", "Brown", "Clark"] {
@@ -993,7 +1115,17 @@ mod tests {
             ));
         }
         let f = ConllFile::parse(&text);
-        let (model, dev_f1) = train(&f, &f, &TrainOptions { epochs: 5, seed: 1 }, |_| {}).unwrap();
+        let (model, dev_f1) = train(
+            &f,
+            &f,
+            &TrainOptions {
+                epochs: 5,
+                seed: 1,
+                refit: false,
+            },
+            |_| {},
+        )
+        .unwrap();
         assert!(dev_f1 > 99.0, "toy F1 {dev_f1}");
         let dir = std::env::temp_dir().join(format!("whosaid-model-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -1005,6 +1137,16 @@ mod tests {
         assert_eq!(tag_name(tags[1]), "U-PER");
         assert_eq!(tag_name(tags[3]), "U-LOC");
         assert!(Model::from_bytes(b"garbage").is_err());
+        // Refit: trained again on train + dev, keeping the temperature chosen on dev.
+        let opts = TrainOptions {
+            epochs: 5,
+            seed: 1,
+            refit: true,
+        };
+        let (refit, _) = train(&f, &f, &opts, |_| {}).unwrap();
+        assert_eq!(refit.temperature, model.temperature);
+        let (tags, _) = refit.tag(&["Mr.", "Clark", "visited", "Paris", "."], &[(0, 5)]);
+        assert_eq!(tag_name(tags[1]), "U-PER");
         std::fs::remove_dir_all(&dir).ok();
     }
 }
