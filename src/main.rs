@@ -129,11 +129,14 @@ enum TrainCmd {
         #[arg(long, short, default_value = "models/ner-conll2003.bin")]
         output: PathBuf,
         /// Passes over the training data.
-        #[arg(long, default_value_t = 15)]
+        #[arg(long, default_value_t = 20)]
         epochs: usize,
         /// Shuffling seed.
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Share of training tokens whose word identity is hidden from their features.
+        #[arg(long, default_value_t = 0.2)]
+        word_dropout: f64,
         /// After choosing the epoch (and the confidence temperature) on the dev file, train
         /// again from scratch on train and dev together for that many epochs, and ship that
         /// model. Its dev score is then no longer a held-out figure.
@@ -591,16 +594,21 @@ fn real_main() -> Result<ExitCode> {
                     output,
                     epochs,
                     seed,
+                    word_dropout,
                     refit,
                 },
         } => {
             let tr = ConllFile::read(&train)?;
             let dv = ConllFile::read(&dev)?;
             let t0 = std::time::Instant::now();
+            if !(0.0..1.0).contains(&word_dropout) {
+                anyhow::bail!("--word-dropout must be in [0, 1)");
+            }
             let opts = TrainOptions {
                 epochs,
                 seed,
                 refit,
+                word_dropout,
             };
             let (model, f1) = perceptron::train(&tr, &dv, &opts, |s| {
                 eprintln!("[{:6.1}s] {s}", t0.elapsed().as_secs_f64())

@@ -78,12 +78,15 @@ fn conll_f1(shared: &Path, py: &str, file: &str) -> f64 {
 }
 
 #[test]
-fn conll2003_test_f1_is_at_least_85() {
+fn conll2003_test_f1_holds_its_floor() {
     let (Some(shared), Some(py)) = (shared(), python()) else {
         return;
     };
-    assert!(conll_f1(&shared, py, "eng.testb") >= 85.0);
-    assert!(conll_f1(&shared, py, "conllpp.testb") >= 85.0);
+    // The shipped model scores 87.89 and 88.34; the floors leave room for a retrained seed.
+    let testb = conll_f1(&shared, py, "eng.testb");
+    assert!(testb >= 87.0, "eng.testb F1 {testb}");
+    let conllpp = conll_f1(&shared, py, "conllpp.testb");
+    assert!(conllpp >= 87.5, "conllpp.testb F1 {conllpp}");
 }
 
 #[test]

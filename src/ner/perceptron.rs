@@ -146,11 +146,13 @@ impl History {
 
 /// One greedy left-to-right pass over a document. `step` scores a token from its features,
 /// the previous tag, whether it is its sentence's last, and its position in the document, and
-/// returns the tag chosen and its probability.
+/// returns the tag chosen and its probability. Where `unknown` says so (word dropout, in
+/// training), the token's features are computed as if the word itself were unknown.
 fn greedy_document(
     words: &[&str],
     sentences: &[(usize, usize)],
     tables: &WordTables,
+    mut unknown: impl FnMut() -> bool,
     mut step: impl FnMut(&[u64], usize, bool, usize) -> (usize, f32),
 ) -> (Vec<usize>, Vec<f32>) {
     let mut hist = History::new(words);
@@ -168,7 +170,16 @@ fn greedy_document(
         let case = SentCase::of(&words[s..e]);
         let (mut t1, mut t2) = (O, O);
         for i in 0..hs.len() {
-            hist.features(&hs, i, case, t1, t2, &mut feats);
+            if unknown() {
+                // Training hides the word: the features must tag it from the rest.
+                let known = hs[i];
+                hs[i].lower = UNKNOWN_WORD;
+                hs[i].exact = UNKNOWN_WORD;
+                hist.features(&hs, i, case, t1, t2, &mut feats);
+                hs[i] = known;
+            } else {
+                hist.features(&hs, i, case, t1, t2, &mut feats);
+            }
             let (t, p) = step(&feats, t1, i + 1 == hs.len(), s + i);
             tags[s + i] = t;
             probs[s + i] = p;
@@ -179,6 +190,9 @@ fn greedy_document(
     }
     (tags, probs)
 }
+
+/// The word hash a token gets when training hides its identity.
+const UNKNOWN_WORD: u64 = 0x0dd_ba11;
 
 /// The word tables the features look words up in: clusters and gazetteer.
 #[derive(Clone, Default)]
@@ -262,8 +276,12 @@ impl Model {
             .map(|(c, w)| c.as_deref().unwrap_or(w))
             .collect::<Vec<&str>>();
         let mut scores = [0f32; N_TAGS];
-        let (mut tags, probs) =
-            greedy_document(words, sentences, &self.tables, |feats, t1, last, _| {
+        let (mut tags, probs) = greedy_document(
+            words,
+            sentences,
+            &self.tables,
+            || false,
+            |feats, t1, last, _| {
                 self.score(feats, &mut scores);
                 let mut best = O;
                 let mut best_s = f32::NEG_INFINITY;
@@ -281,7 +299,8 @@ impl Model {
                     }
                 }
                 (best, 1.0 / z)
-            });
+            },
+        );
         repair_document(words, &mut tags, sentences);
         (tags, probs)
     }
@@ -485,6 +504,23 @@ fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usiz
             }
         }
         k += 1;
+    }
+    // Two parts of one name around a particle: "[Mohammed]PER bin [Salman]PER".
+    let mut k = 0;
+    while k + 1 < chunks.len() {
+        let (a, b) = (chunks[k], chunks[k + 1]);
+        if a.2 == Label::Per
+            && b.2 == Label::Per
+            && b.0 > a.1
+            && b.0 - a.1 <= 2
+            && words[a.1..b.0].iter().all(|w| NAME_PARTICLES.contains(w))
+            && sentences.iter().any(|s| s.0 <= a.0 && b.1 <= s.1)
+        {
+            chunks[k] = (a.0, b.1, Label::Per);
+            chunks.remove(k + 1);
+        } else {
+            k += 1;
+        }
     }
     let surnames: std::collections::HashSet<&str> = chunks
         .iter()
@@ -745,14 +781,19 @@ pub struct TrainOptions {
     pub seed: u64,
     /// Train again on train and dev together for the epoch count chosen on dev.
     pub refit: bool,
+    /// Share of training tokens (drawn at random each time) whose word identity is hidden
+    /// from their features, so that the model learns to tag from context, shape, clusters and
+    /// gazetteer as it must for words it never saw.
+    pub word_dropout: f64,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            epochs: 15,
+            epochs: 20,
             seed: 7,
             refit: false,
+            word_dropout: 0.2,
         }
     }
 }
@@ -766,10 +807,14 @@ struct Trainer {
     golds: Vec<Vec<usize>>,
     order: Vec<usize>,
     rng: u64,
+    drop_rng: u64,
+    /// Share of tokens whose identity is hidden from the features (see [`TrainOptions`]).
+    word_dropout: f64,
 }
 
 impl Trainer {
-    fn new(docs: &[ConllDoc], seed: u64) -> Result<Self> {
+    fn new(docs: &[ConllDoc], opts: &TrainOptions) -> Result<Self> {
+        let seed = opts.seed;
         Ok(Trainer {
             tables: builtin_tables()?,
             index: IdMap::default(),
@@ -779,6 +824,8 @@ impl Trainer {
             golds: docs.iter().map(gold_bilou).collect(),
             order: (0..docs.len()).collect(),
             rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            drop_rng: seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1,
+            word_dropout: opts.word_dropout,
         })
     }
 
@@ -860,30 +907,45 @@ impl Trainer {
             .collect();
         let tables = self.tables.clone();
         let mut scores = [0f32; N_TAGS];
-        greedy_document(&words, &doc.sentences, &tables, |feats, _, _, pos| {
-            scores.fill(0.0);
-            for f in feats {
-                if let Some(&r) = self.index.get(f) {
-                    let r = r as usize * N_TAGS;
-                    for (o, x) in scores.iter_mut().zip(&self.w[r..r + N_TAGS]) {
-                        *o += x;
+        let drop = self.word_dropout;
+        let mut rng = self.drop_rng;
+        let unknown = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            ((rng >> 11) as f64 / (1u64 << 53) as f64) < drop
+        };
+        greedy_document(
+            &words,
+            &doc.sentences,
+            &tables,
+            unknown,
+            |feats, _, _, pos| {
+                scores.fill(0.0);
+                for f in feats {
+                    if let Some(&r) = self.index.get(f) {
+                        let r = r as usize * N_TAGS;
+                        for (o, x) in scores.iter_mut().zip(&self.w[r..r + N_TAGS]) {
+                            *o += x;
+                        }
                     }
                 }
-            }
-            let mut best = O;
-            let mut best_s = f32::NEG_INFINITY;
-            for (t, &sc) in scores.iter().enumerate() {
-                if sc > best_s {
-                    best = t;
-                    best_s = sc;
+                let mut best = O;
+                let mut best_s = f32::NEG_INFINITY;
+                for (t, &sc) in scores.iter().enumerate() {
+                    if sc > best_s {
+                        best = t;
+                        best_s = sc;
+                    }
                 }
-            }
-            self.c += 1.0;
-            if best != gold[pos] {
-                self.update(feats, gold[pos], best);
-            }
-            (best, 1.0)
-        });
+                self.c += 1.0;
+                if best != gold[pos] {
+                    self.update(feats, gold[pos], best);
+                }
+                (best, 1.0)
+            },
+        );
+        self.drop_rng = rng;
     }
 }
 
@@ -931,7 +993,7 @@ pub fn train(
         bail!("the training file has no documents");
     }
     let mut best: Option<(Model, f64, usize)> = None;
-    let mut t = Trainer::new(&train.docs, opts.seed)?;
+    let mut t = Trainer::new(&train.docs, opts)?;
     for epoch in 1..=opts.epochs {
         t.epoch(&train.docs);
         let avg = t.averaged();
@@ -974,7 +1036,7 @@ pub fn train(
     log(&calibration_table(&pairs));
     if opts.refit {
         let all: Vec<ConllDoc> = train.docs.iter().chain(&dev.docs).cloned().collect();
-        let mut t = Trainer::new(&all, opts.seed)?;
+        let mut t = Trainer::new(&all, opts)?;
         for _ in 0..best_epoch {
             t.epoch(&all);
         }
@@ -1095,6 +1157,13 @@ mod tests {
         repair_document(&words, &mut tags, &[(0, words.len())]);
         let chunks = predicted_chunks(&tags, &[(0, words.len())]);
         assert_eq!(chunks, vec![(4, 7, Label::Per)]);
+        // Or cut it at the particle.
+        let mut tags = vec![O; words.len()];
+        tags[4] = tag_id(Label::Per, Part::U);
+        tags[6] = tag_id(Label::Per, Part::U);
+        repair_document(&words, &mut tags, &[(0, words.len())]);
+        let chunks = predicted_chunks(&tags, &[(0, words.len())]);
+        assert_eq!(chunks, vec![(4, 7, Label::Per)]);
         // A place before a person is left alone when no title ends it.
         let words = ["in", "Riyadh", "Mohammed", "Salman", "said"];
         let mut tags = vec![O; words.len()];
@@ -1122,6 +1191,7 @@ mod tests {
                 epochs: 5,
                 seed: 1,
                 refit: false,
+                word_dropout: 0.0,
             },
             |_| {},
         )
@@ -1142,6 +1212,7 @@ mod tests {
             epochs: 5,
             seed: 1,
             refit: true,
+            word_dropout: 0.2,
         };
         let (refit, _) = train(&f, &f, &opts, |_| {}).unwrap();
         assert_eq!(refit.temperature, model.temperature);
