@@ -146,16 +146,27 @@ impl History {
 
 /// One greedy left-to-right pass over a document. `step` scores a token from its features,
 /// the previous tag, whether it is its sentence's last, and its position in the document, and
-/// returns the tag chosen and its probability. Where `unknown` says so (word dropout, in
+/// returns the tag chosen and its probability. `prior`, the tags of an earlier pass, seeds the
+/// document history with every mention's label. Where `unknown` says so (word dropout, in
 /// training), the token's features are computed as if the word itself were unknown.
 fn greedy_document(
     words: &[&str],
     sentences: &[(usize, usize)],
     tables: &WordTables,
+    prior: Option<&[usize]>,
     mut unknown: impl FnMut() -> bool,
     mut step: impl FnMut(&[u64], usize, bool, usize) -> (usize, f32),
 ) -> (Vec<usize>, Vec<f32>) {
     let mut hist = History::new(words);
+    if let Some(prior) = prior {
+        for &(s, e) in sentences {
+            let hs: Vec<TokHash> = words[s..e]
+                .iter()
+                .map(|w| TokHash::new(w, &tables.clusters, &tables.gazetteer))
+                .collect();
+            hist.add(&hs, &prior[s..e]);
+        }
+    }
     let mut tags = vec![O; words.len()];
     let mut probs = vec![1.0f32; words.len()];
     let mut hs = Vec::new();
@@ -276,30 +287,36 @@ impl Model {
             .map(|(c, w)| c.as_deref().unwrap_or(w))
             .collect::<Vec<&str>>();
         let mut scores = [0f32; N_TAGS];
+        let mut step = |feats: &[u64], t1: usize, last: bool, _: usize| {
+            self.score(feats, &mut scores);
+            let mut best = O;
+            let mut best_s = f32::NEG_INFINITY;
+            for (t, &sc) in scores.iter().enumerate() {
+                if allowed(t1, t, last) && sc > best_s {
+                    best = t;
+                    best_s = sc;
+                }
+            }
+            // Softmax over the allowed tags gives the token's confidence.
+            let mut z = 0f32;
+            for (t, &sc) in scores.iter().enumerate() {
+                if allowed(t1, t, last) {
+                    z += ((sc - best_s) / self.temperature).exp();
+                }
+            }
+            (best, 1.0 / z)
+        };
+        // Two passes: the second one's document history starts with the first one's labels of
+        // every mention, later ones included, so a name's first mention can learn from its
+        // later, clearer ones ("Witkoff" in a headline, "Steve Witkoff" below).
+        let (first, _) = greedy_document(words, sentences, &self.tables, None, || false, &mut step);
         let (mut tags, probs) = greedy_document(
             words,
             sentences,
             &self.tables,
+            Some(&first),
             || false,
-            |feats, t1, last, _| {
-                self.score(feats, &mut scores);
-                let mut best = O;
-                let mut best_s = f32::NEG_INFINITY;
-                for (t, &sc) in scores.iter().enumerate() {
-                    if allowed(t1, t, last) && sc > best_s {
-                        best = t;
-                        best_s = sc;
-                    }
-                }
-                // Softmax over the allowed tags gives the token's confidence.
-                let mut z = 0f32;
-                for (t, &sc) in scores.iter().enumerate() {
-                    if allowed(t1, t, last) {
-                        z += ((sc - best_s) / self.temperature).exp();
-                    }
-                }
-                (best, 1.0 / z)
-            },
+            &mut step,
         );
         repair_document(words, &mut tags, sentences);
         (tags, probs)
@@ -919,6 +936,7 @@ impl Trainer {
             &words,
             &doc.sentences,
             &tables,
+            None,
             unknown,
             |feats, _, _, pos| {
                 scores.fill(0.0);
