@@ -289,13 +289,12 @@ pub(crate) fn f(t: u64, h: u64) -> u64 {
     finish(mix(t.wrapping_mul(0x9E37_79B9_7F4A_7C15), h))
 }
 
-/// The static (tag-independent) features of position `i`, appended to `out`.
+/// The static features of position `i` (those that depend neither on the tags nor on the
+/// document history), appended to `out`.
 pub fn static_features(
     hs: &[TokHash],
     i: usize,
     case: SentCase,
-    hist: Option<u64>,
-    hist_next: Option<u64>,
     lower_elsewhere: bool,
     out: &mut Vec<u64>,
 ) {
@@ -389,16 +388,27 @@ pub fn static_features(
         out.push(f(FIRST_SHAPE, w0.shape));
         out.push(f(FIRST_W0, w0.lower));
     }
-    if let Some(h) = hist {
-        out.push(f(HIST, h));
-        out.push(f(HIST, mix(h, w0.shape)));
-    }
     if lower_elsewhere {
         out.push(f(LOWER_ELSEWHERE, 1));
         out.push(f(LOWER_ELSEWHERE, mix(2, w0.lower)));
         if i == 0 {
             out.push(f(LOWER_ELSEWHERE, 3));
         }
+    }
+}
+
+/// The document-history features of a word: the label the document gave it so far (`hist`),
+/// and the one it gave the next word (`hist_next`).
+pub fn history_features(
+    w0: &TokHash,
+    hist: Option<u64>,
+    hist_next: Option<u64>,
+    out: &mut Vec<u64>,
+) {
+    use tpl::*;
+    if let Some(h) = hist {
+        out.push(f(HIST, h));
+        out.push(f(HIST, mix(h, w0.shape)));
     }
     if let Some(h) = hist_next {
         out.push(f(HIST_NEXT, h));

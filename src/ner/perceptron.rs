@@ -7,7 +7,7 @@
 
 use super::clusters::{Clusters, DEFAULT_CLUSTERS};
 use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
-use super::features::{static_features, tag_features, SentCase, TokHash};
+use super::features::{history_features, static_features, tag_features, SentCase, TokHash};
 use super::gazetteer::{Gazetteer, DEFAULT_GAZETTEER};
 use super::{Entity, Label, Recognizer};
 use crate::tokenize::{Doc, TokenKind};
@@ -117,9 +117,19 @@ impl History {
         out: &mut Vec<u64>,
     ) {
         out.clear();
+        static_features(hs, i, case, self.lower_elsewhere(&hs[i]), out);
+        self.dynamic_features(hs, i, t1, t2, out);
+    }
+
+    /// Whether a capitalized word is also written in lower case in the document.
+    fn lower_elsewhere(&self, h: &TokHash) -> bool {
+        h.cap && self.lower_seen.contains_key(&h.lower)
+    }
+
+    /// The features of position `i` that change with the tags and the history, appended.
+    fn dynamic_features(&self, hs: &[TokHash], i: usize, t1: usize, t2: usize, out: &mut Vec<u64>) {
         let hn = hs.get(i + 1).and_then(|h| self.get(h));
-        let lower = hs[i].cap && self.lower_seen.contains_key(&hs[i].lower);
-        static_features(hs, i, case, self.get(&hs[i]), hn, lower, out);
+        history_features(&hs[i], self.get(&hs[i]), hn, out);
         tag_features(hs, i, t1, t2, out);
     }
 
@@ -146,27 +156,17 @@ impl History {
 
 /// One greedy left-to-right pass over a document. `step` scores a token from its features,
 /// the previous tag, whether it is its sentence's last, and its position in the document, and
-/// returns the tag chosen and its probability. `prior`, the tags of an earlier pass, seeds the
-/// document history with every mention's label. Where `unknown` says so (word dropout, in
+/// returns the tag chosen and its probability. Training runs on it; tagging runs the same
+/// features through [`Model::pass`], which scores the static ones once for both passes. Where `unknown` says so (word dropout, in
 /// training), the token's features are computed as if the word itself were unknown.
 fn greedy_document(
     words: &[&str],
     sentences: &[(usize, usize)],
     tables: &WordTables,
-    prior: Option<&[usize]>,
     mut unknown: impl FnMut() -> bool,
     mut step: impl FnMut(&[u64], usize, bool, usize) -> (usize, f32),
 ) -> (Vec<usize>, Vec<f32>) {
     let mut hist = History::new(words);
-    if let Some(prior) = prior {
-        for &(s, e) in sentences {
-            let hs: Vec<TokHash> = words[s..e]
-                .iter()
-                .map(|w| TokHash::new(w, &tables.clusters, &tables.gazetteer))
-                .collect();
-            hist.add(&hs, &prior[s..e]);
-        }
-    }
     let mut tags = vec![O; words.len()];
     let mut probs = vec![1.0f32; words.len()];
     let mut hs = Vec::new();
@@ -286,39 +286,90 @@ impl Model {
             .zip(words)
             .map(|(c, w)| c.as_deref().unwrap_or(w))
             .collect::<Vec<&str>>();
-        let mut scores = [0f32; N_TAGS];
-        let mut step = |feats: &[u64], t1: usize, last: bool, _: usize| {
-            self.score(feats, &mut scores);
-            let mut best = O;
-            let mut best_s = f32::NEG_INFINITY;
-            for (t, &sc) in scores.iter().enumerate() {
-                if allowed(t1, t, last) && sc > best_s {
-                    best = t;
-                    best_s = sc;
-                }
-            }
-            // Softmax over the allowed tags gives the token's confidence.
-            let mut z = 0f32;
-            for (t, &sc) in scores.iter().enumerate() {
-                if allowed(t1, t, last) {
-                    z += ((sc - best_s) / self.temperature).exp();
-                }
-            }
-            (best, 1.0 / z)
-        };
         // Two passes: the second one's document history starts with the first one's labels of
         // every mention, later ones included, so a name's first mention can learn from its
-        // later, clearer ones ("Witkoff" in a headline, "Steve Witkoff" below).
-        let (first, _) = greedy_document(words, sentences, &self.tables, None, || false, &mut step);
-        let (mut tags, probs) = greedy_document(
-            words,
-            sentences,
-            &self.tables,
-            Some(&first),
-            || false,
-            &mut step,
-        );
+        // later, clearer ones ("Witkoff" in a headline, "Steve Witkoff" below). The static
+        // features' scores are computed once and serve both passes.
+        let hs: Vec<TokHash> = words
+            .iter()
+            .map(|w| TokHash::new(w, &self.tables.clusters, &self.tables.gazetteer))
+            .collect();
+        let mut feats = Vec::with_capacity(80);
+        let mut fixed = vec![[0f32; N_TAGS]; words.len()];
+        let lower = History::new(words);
+        for &(s, e) in sentences {
+            let case = SentCase::of(&words[s..e]);
+            for i in 0..e - s {
+                feats.clear();
+                static_features(
+                    &hs[s..e],
+                    i,
+                    case,
+                    lower.lower_elsewhere(&hs[s + i]),
+                    &mut feats,
+                );
+                self.score(&feats, &mut fixed[s + i]);
+            }
+        }
+        let (first, _) = self.pass(&hs, words, sentences, &fixed, None);
+        let (mut tags, probs) = self.pass(&hs, words, sentences, &fixed, Some(&first));
         repair_document(words, &mut tags, sentences);
+        (tags, probs)
+    }
+
+    /// One greedy pass over a document whose static scores are `fixed`; `prior` seeds the
+    /// history (see [`greedy_document`]). Returns the tags and their probabilities.
+    fn pass(
+        &self,
+        hs: &[TokHash],
+        words: &[&str],
+        sentences: &[(usize, usize)],
+        fixed: &[[f32; N_TAGS]],
+        prior: Option<&[usize]>,
+    ) -> (Vec<usize>, Vec<f32>) {
+        let mut hist = History::new(words);
+        if let Some(prior) = prior {
+            for &(s, e) in sentences {
+                hist.add(&hs[s..e], &prior[s..e]);
+            }
+        }
+        let mut tags = vec![O; words.len()];
+        let mut probs = vec![1.0f32; words.len()];
+        let mut feats = Vec::with_capacity(16);
+        let mut scores = [0f32; N_TAGS];
+        for &(s, e) in sentences {
+            let sh = &hs[s..e];
+            let (mut t1, mut t2) = (O, O);
+            for i in 0..sh.len() {
+                feats.clear();
+                hist.dynamic_features(sh, i, t1, t2, &mut feats);
+                self.score(&feats, &mut scores);
+                for (o, x) in scores.iter_mut().zip(&fixed[s + i]) {
+                    *o += x;
+                }
+                let last = i + 1 == sh.len();
+                let mut best = O;
+                let mut best_s = f32::NEG_INFINITY;
+                for (t, &sc) in scores.iter().enumerate() {
+                    if allowed(t1, t, last) && sc > best_s {
+                        best = t;
+                        best_s = sc;
+                    }
+                }
+                // Softmax over the allowed tags gives the token's confidence.
+                let mut z = 0f32;
+                for (t, &sc) in scores.iter().enumerate() {
+                    if allowed(t1, t, last) {
+                        z += ((sc - best_s) / self.temperature).exp();
+                    }
+                }
+                tags[s + i] = best;
+                probs[s + i] = 1.0 / z;
+                t2 = t1;
+                t1 = best;
+            }
+            hist.add(sh, &tags[s..e]);
+        }
         (tags, probs)
     }
 
@@ -936,7 +987,6 @@ impl Trainer {
             &words,
             &doc.sentences,
             &tables,
-            None,
             unknown,
             |feats, _, _, pos| {
                 scores.fill(0.0);
