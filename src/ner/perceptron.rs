@@ -89,7 +89,7 @@ type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
 /// Per-document memory: labels given to capitalized words so far, and the words the
 /// document also writes in lower case.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct History {
     counts: IdMap<[u16; 4]>,
     lower_seen: IdMap<()>,
@@ -156,9 +156,10 @@ impl History {
 
 /// One greedy left-to-right pass over a document. `step` scores a token from its features,
 /// the previous tag, whether it is its sentence's last, and its position in the document, and
-/// returns the tag chosen and its probability. Training runs on it; tagging runs the same
-/// features through [`Model::pass`], which scores the static ones once for both passes. Where `unknown` says so (word dropout, in
-/// training), the token's features are computed as if the word itself were unknown.
+/// returns the tag chosen and its probability. Where `unknown` says so (word dropout), the
+/// token's features are computed as if the word itself were unknown. Training runs on it;
+/// tagging runs the same features through [`Model::pass`], which scores the static ones once
+/// for both of its passes.
 fn greedy_document(
     words: &[&str],
     sentences: &[(usize, usize)],
@@ -296,7 +297,7 @@ impl Model {
             .collect();
         let mut feats = Vec::with_capacity(80);
         let mut fixed = vec![[0f32; N_TAGS]; words.len()];
-        let lower = History::new(words);
+        let fresh = History::new(words);
         for &(s, e) in sentences {
             let case = SentCase::of(&words[s..e]);
             for i in 0..e - s {
@@ -305,36 +306,36 @@ impl Model {
                     &hs[s..e],
                     i,
                     case,
-                    lower.lower_elsewhere(&hs[s + i]),
+                    fresh.lower_elsewhere(&hs[s + i]),
                     &mut feats,
                 );
                 self.score(&feats, &mut fixed[s + i]);
             }
         }
-        let (first, _) = self.pass(&hs, words, sentences, &fixed, None);
-        let (mut tags, probs) = self.pass(&hs, words, sentences, &fixed, Some(&first));
+        let (first, _) = self.pass(&hs, sentences, &fixed, fresh.clone(), None);
+        let (mut tags, probs) = self.pass(&hs, sentences, &fixed, fresh, Some(&first));
         repair_document(words, &mut tags, sentences);
         (tags, probs)
     }
 
-    /// One greedy pass over a document whose static scores are `fixed`; `prior` seeds the
-    /// history (see [`greedy_document`]). Returns the tags and their probabilities.
+    /// One greedy pass over a document whose static scores are `fixed`, starting from the
+    /// document's fresh history `hist`; `prior`, an earlier pass's tags, seeds it with every
+    /// mention's label. Returns the tags and their probabilities.
     fn pass(
         &self,
         hs: &[TokHash],
-        words: &[&str],
         sentences: &[(usize, usize)],
         fixed: &[[f32; N_TAGS]],
+        mut hist: History,
         prior: Option<&[usize]>,
     ) -> (Vec<usize>, Vec<f32>) {
-        let mut hist = History::new(words);
         if let Some(prior) = prior {
             for &(s, e) in sentences {
                 hist.add(&hs[s..e], &prior[s..e]);
             }
         }
-        let mut tags = vec![O; words.len()];
-        let mut probs = vec![1.0f32; words.len()];
+        let mut tags = vec![O; hs.len()];
+        let mut probs = vec![1.0f32; hs.len()];
         let mut feats = Vec::with_capacity(16);
         let mut scores = [0f32; N_TAGS];
         for &(s, e) in sentences {
@@ -461,8 +462,6 @@ impl Model {
     }
 }
 
-/// Words that title a person and are not part of the name ("Crown Prince Mohammed bin
-/// Salman" is PER "Mohammed bin Salman" by CoNLL's conventions).
 /// Lower-case words inside names ("Mohammed bin Salman", "Ursula von der Leyen").
 const NAME_PARTICLES: &[&str] = &["bin", "al", "de", "van", "von", "der", "ibn"];
 
@@ -470,6 +469,8 @@ fn capitalized(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// Words that title a person and are not part of the name ("Crown Prince Mohammed bin
+/// Salman" is PER "Mohammed bin Salman" by CoNLL's conventions).
 const TITLES: &[&str] = &[
     "President",
     "Prince",
@@ -541,14 +542,16 @@ fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usiz
     }
     // A chunk that ends in a title, then a name that the tagger split: "[Saudi Crown
     // Prince]LOC Mohammed bin [Salman]PER" -> "[Mohammed bin Salman]PER".
+    // The sentence holding token `i` (sentences are sorted and disjoint).
+    let sentence_end = |i: usize| {
+        let k = sentences.partition_point(|s| s.1 <= i);
+        sentences.get(k).map_or(words.len(), |s| s.1)
+    };
     let mut k = 0;
     while k < chunks.len() {
         let c = chunks[k];
-        let end = sentences
-            .iter()
-            .find(|s| s.0 <= c.0 && c.0 < s.1)
-            .map_or(words.len(), |s| s.1);
         if c.2 != Label::Per && TITLES.contains(&words[c.1 - 1]) {
+            let end = sentence_end(c.0);
             let mut j = c.1;
             while j < end
                 && j - c.1 < 4
@@ -582,7 +585,7 @@ fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usiz
             && b.0 > a.1
             && b.0 - a.1 <= 2
             && words[a.1..b.0].iter().all(|w| NAME_PARTICLES.contains(w))
-            && sentences.iter().any(|s| s.0 <= a.0 && b.1 <= s.1)
+            && b.1 <= sentence_end(a.0)
         {
             chunks[k] = (a.0, b.1, Label::Per);
             chunks.remove(k + 1);
