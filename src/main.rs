@@ -135,7 +135,7 @@ enum TrainCmd {
         #[arg(long, default_value_t = 7)]
         seed: u64,
         /// Share of training tokens whose word identity is hidden from their features.
-        #[arg(long, default_value_t = 0.2)]
+        #[arg(long, default_value_t = 0.1)]
         word_dropout: f64,
         /// After choosing the epoch (and the confidence temperature) on the dev file, train
         /// again from scratch on train and dev together for that many epochs, and ship that

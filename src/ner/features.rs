@@ -271,6 +271,7 @@ pub mod tpl {
     pub const GAZ0: u64 = 43;
     pub const GAZM1: u64 = 44;
     pub const GAZP1: u64 = 45;
+    pub const AROUND: u64 = 46;
 }
 
 /// The first `k` bits of a cluster path (with its leading 1), or the whole path if shorter.

