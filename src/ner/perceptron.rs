@@ -686,6 +686,11 @@ fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usiz
         while c.1 > c.0 + 1 && matches!(words[c.1 - 1], "'s" | "\u{2019}s" | "'" | "\u{2019}") {
             c.1 -= 1;
         }
+        // A month or weekday does not open a name ("[August National Association of
+        // Purchasing Management]" -> "August [National ...]"), unless it may be a first name.
+        if c.1 > c.0 + 1 && c.2 != Label::Per && CALENDAR.contains(&words[c.0]) {
+            c.0 += 1;
+        }
         if let Some(t) = (c.0..c.1).rev().find(|&k| TITLES.contains(&words[k])) {
             let rest = t + 1..c.1;
             if !rest.is_empty()
@@ -834,6 +839,30 @@ fn truecase(
     }
     out
 }
+
+/// Month and weekday names, which open no multi-word name in CoNLL-2003's training data but
+/// one ("Sunday Bada", a person).
+const CALENDAR: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// Entities from a tag sequence over a document's tokens.
 fn entities_from_tags(doc: &Doc, tags: &[usize], probs: &[f32]) -> Vec<Entity> {
@@ -1423,6 +1452,52 @@ mod tests {
         repair_document(&words, &mut tags, &[(0, words.len())]);
         let chunks = predicted_chunks(&tags, &[(0, words.len())]);
         assert_eq!(chunks, vec![(1, 2, Label::Loc), (2, 4, Label::Per)]);
+    }
+
+    #[test]
+    fn document_repair_drops_a_leading_month_or_the() {
+        let words = [
+            "The",
+            "University",
+            "of",
+            "Michigan",
+            "and",
+            "the",
+            "August",
+            "Chicago",
+            "NAPM",
+            "at",
+            "The",
+            "Oval",
+            "with",
+            "April",
+            "Ryan",
+        ];
+        let mut tags = vec![O; words.len()];
+        let mut put = |a: usize, b: usize, l: Label| {
+            tags[a] = tag_id(l, if b == a + 1 { Part::U } else { Part::B });
+            for t in &mut tags[a + 1..b] {
+                *t = tag_id(l, Part::I);
+            }
+            if b > a + 1 {
+                tags[b - 1] = tag_id(l, Part::L);
+            }
+        };
+        put(0, 4, Label::Org);
+        put(6, 9, Label::Org);
+        put(10, 12, Label::Loc);
+        put(13, 15, Label::Per);
+        let all = [(0, words.len())];
+        repair_document(&words, &mut tags, &all);
+        assert_eq!(
+            predicted_chunks(&tags, &all),
+            vec![
+                (0, 4, Label::Org),
+                (7, 9, Label::Org),
+                (10, 12, Label::Loc),
+                (13, 15, Label::Per)
+            ]
+        );
     }
 
     #[test]
