@@ -105,36 +105,22 @@ struct History {
 const MAX_NEIGHBOURS: usize = 16;
 
 impl History {
-    fn new(words: &[&str], sentences: &[(usize, usize)]) -> Self {
-        use super::features::hash_str;
+    /// A fresh history for a document, given all its tokens' hashes.
+    fn new(hs: &[TokHash], sentences: &[(usize, usize)]) -> Self {
         let mut h = History::default();
-        for w in words {
-            if w.chars().next().is_some_and(|c| c.is_lowercase()) {
-                h.lower_seen.insert(hash_str(w, true), ());
-            }
+        for t in hs.iter().filter(|t| !t.cap) {
+            h.lower_seen.insert(t.lower, ());
         }
         // Context aggregation (Ratinov & Roth 2009): every occurrence of a capitalized word
         // sees the words around its other occurrences ("Witkoff" in a headline sees the
         // "Steve" and "said" of the story).
         let nb = &mut h.neighbours;
         for &(s, e) in sentences {
-            for i in s..e {
-                if !words[i].chars().next().is_some_and(char::is_uppercase) {
-                    continue;
-                }
-                let w = hash_str(words[i], true);
-                let l = if i > s {
-                    hash_str(words[i - 1], true)
-                } else {
-                    0x1111
-                };
-                let r = if i + 1 < e {
-                    hash_str(words[i + 1], true)
-                } else {
-                    0x2222
-                };
-                nb.push((w, l));
-                nb.push((w, r ^ NEXT_MARK));
+            for i in (s..e).filter(|&i| hs[i].cap) {
+                let l = if i > s { hs[i - 1] } else { TokHash::start() };
+                let r = if i + 1 < e { hs[i + 1] } else { TokHash::end() };
+                nb.push((hs[i].lower, l.lower));
+                nb.push((hs[i].lower, r.lower ^ NEXT_MARK));
             }
         }
         nb.sort_unstable();
@@ -181,9 +167,15 @@ impl History {
         out: &mut Vec<u64>,
     ) {
         out.clear();
+        self.static_part(hs, i, case, out);
+        self.dynamic_features(hs, i, t1, t2, out);
+    }
+
+    /// The features of position `i` that depend neither on the tags nor on the labels given
+    /// so far: the word's own and the document-level ones, appended.
+    fn static_part(&self, hs: &[TokHash], i: usize, case: SentCase, out: &mut Vec<u64>) {
         static_features(hs, i, case, self.lower_elsewhere(&hs[i]), out);
         self.around_features(&hs[i], out);
-        self.dynamic_features(hs, i, t1, t2, out);
     }
 
     /// Whether a capitalized word is also written in lower case in the document.
@@ -224,53 +216,46 @@ impl History {
     }
 }
 
-/// One greedy left-to-right pass over a document. `step` scores a token from its features,
-/// the previous tag, whether it is its sentence's last, and its position in the document, and
-/// returns the tag chosen and its probability. Where `unknown` says so (word dropout), the
-/// token's features are computed as if the word itself were unknown. Training runs on it;
-/// tagging runs the same features through [`Model::pass`], a beam search that scores the
-/// static ones once for both of its passes.
+/// One greedy left-to-right pass over a document, as training runs it. `step` gets a token's
+/// features and its position in the document, and returns the tag chosen. Where `unknown`
+/// says so (word dropout), the token's features are computed as if the word itself were
+/// unknown. Tagging computes the same features in [`Model::tag`] and [`Model::pass`].
 fn greedy_document(
     words: &[&str],
     sentences: &[(usize, usize)],
     tables: &WordTables,
     mut unknown: impl FnMut() -> bool,
-    mut step: impl FnMut(&[u64], usize, bool, usize) -> (usize, f32),
-) -> (Vec<usize>, Vec<f32>) {
-    let mut hist = History::new(words, sentences);
+    mut step: impl FnMut(&[u64], usize) -> usize,
+) {
+    let mut hs: Vec<TokHash> = words
+        .iter()
+        .map(|w| TokHash::new(w, &tables.clusters, &tables.gazetteer))
+        .collect();
+    let mut hist = History::new(&hs, sentences);
     let mut tags = vec![O; words.len()];
-    let mut probs = vec![1.0f32; words.len()];
-    let mut hs = Vec::new();
     let mut feats = Vec::with_capacity(80);
     for &(s, e) in sentences {
-        hs.clear();
-        hs.extend(
-            words[s..e]
-                .iter()
-                .map(|w| TokHash::new(w, &tables.clusters, &tables.gazetteer)),
-        );
+        let sh = &mut hs[s..e];
         let case = SentCase::of(&words[s..e]);
         let (mut t1, mut t2) = (O, O);
-        for i in 0..hs.len() {
+        for i in 0..sh.len() {
             if unknown() {
                 // Training hides the word: the features must tag it from the rest.
-                let known = hs[i];
-                hs[i].lower = UNKNOWN_WORD;
-                hs[i].exact = UNKNOWN_WORD;
-                hist.features(&hs, i, case, t1, t2, &mut feats);
-                hs[i] = known;
+                let known = sh[i];
+                sh[i].lower = UNKNOWN_WORD;
+                sh[i].exact = UNKNOWN_WORD;
+                hist.features(sh, i, case, t1, t2, &mut feats);
+                sh[i] = known;
             } else {
-                hist.features(&hs, i, case, t1, t2, &mut feats);
+                hist.features(sh, i, case, t1, t2, &mut feats);
             }
-            let (t, p) = step(&feats, t1, i + 1 == hs.len(), s + i);
+            let t = step(&feats, s + i);
             tags[s + i] = t;
-            probs[s + i] = p;
             t2 = t1;
             t1 = t;
         }
-        hist.add(&hs, &tags[s..e]);
+        hist.add(sh, &tags[s..e]);
     }
-    (tags, probs)
 }
 
 /// Marks a right neighbour in context aggregation (left ones are unmarked).
@@ -414,19 +399,12 @@ impl Model {
             .collect();
         let mut feats = Vec::with_capacity(80);
         let mut fixed = vec![[0f32; N_TAGS]; words.len()];
-        let fresh = History::new(words, sentences);
+        let fresh = History::new(&hs, sentences);
         for &(s, e) in sentences {
             let case = SentCase::of(&words[s..e]);
             for i in 0..e - s {
                 feats.clear();
-                static_features(
-                    &hs[s..e],
-                    i,
-                    case,
-                    fresh.lower_elsewhere(&hs[s + i]),
-                    &mut feats,
-                );
-                fresh.around_features(&hs[s + i], &mut feats);
+                fresh.static_part(&hs[s..e], i, case, &mut feats);
                 self.score(&feats, &mut fixed[s + i]);
             }
         }
@@ -506,7 +484,7 @@ impl Model {
                             score: base + sc,
                             tag: t as u8,
                             back: k as u32,
-                            prob: j as f32,
+                            prob: 0.0,
                         };
                         if let Some(at) = kept.iter().position(|h| cand.score > h.score) {
                             kept.copy_within(at..BEAM_WIDTH - 1, at + 1);
@@ -518,11 +496,11 @@ impl Model {
                 for mut h in kept.into_iter().take_while(|h| h.score > f32::NEG_INFINITY) {
                     if want_probs {
                         // Softmax over the tags its state allows gives the token's confidence.
-                        let j = h.prob as usize;
-                        let t1 = if i == 0 {
-                            O
+                        let (j, t1) = if i == 0 {
+                            (0, O)
                         } else {
-                            lattice[h.back as usize].tag as usize
+                            let k = h.back as usize;
+                            (k - prev.start, lattice[k].tag as usize)
                         };
                         let scores = &state_scores[j];
                         let own = scores[h.tag as usize];
@@ -1183,49 +1161,43 @@ impl Trainer {
             rng ^= rng << 17;
             ((rng >> 11) as f64 / (1u64 << 53) as f64) < drop
         };
-        greedy_document(
-            &words,
-            &doc.sentences,
-            &tables,
-            unknown,
-            |feats, _, _, pos| {
-                scores.fill(0.0);
-                for f in feats {
-                    if let Some(&r) = self.index.get(f) {
-                        let r = r as usize * N_TAGS;
-                        for (o, x) in scores.iter_mut().zip(&self.w[r..r + N_TAGS]) {
-                            *o += x;
-                        }
+        greedy_document(&words, &doc.sentences, &tables, unknown, |feats, pos| {
+            scores.fill(0.0);
+            for f in feats {
+                if let Some(&r) = self.index.get(f) {
+                    let r = r as usize * N_TAGS;
+                    for (o, x) in scores.iter_mut().zip(&self.w[r..r + N_TAGS]) {
+                        *o += x;
                     }
                 }
-                let mut best = O;
-                let mut best_s = f32::NEG_INFINITY;
-                for (t, &sc) in scores.iter().enumerate() {
-                    if sc > best_s {
-                        best = t;
-                        best_s = sc;
-                    }
+            }
+            let mut best = O;
+            let mut best_s = f32::NEG_INFINITY;
+            for (t, &sc) in scores.iter().enumerate() {
+                if sc > best_s {
+                    best = t;
+                    best_s = sc;
                 }
-                self.c += 1.0;
-                // Passive-aggressive update (Crammer et al. 2006): against the highest-scoring
-                // wrong tag, whenever gold does not beat it by a margin of one, with the
-                // smallest step that would make it do so.
-                let g = gold[pos];
-                let mut rival = O;
-                let mut rival_s = f32::NEG_INFINITY;
-                for (t, &sc) in scores.iter().enumerate() {
-                    if t != g && sc > rival_s {
-                        rival = t;
-                        rival_s = sc;
-                    }
+            }
+            self.c += 1.0;
+            // Passive-aggressive update (Crammer et al. 2006): against the highest-scoring
+            // wrong tag, whenever gold does not beat it by a margin of one, with the
+            // smallest step that would make it do so.
+            let g = gold[pos];
+            let mut rival = O;
+            let mut rival_s = f32::NEG_INFINITY;
+            for (t, &sc) in scores.iter().enumerate() {
+                if t != g && sc > rival_s {
+                    rival = t;
+                    rival_s = sc;
                 }
-                let loss = rival_s - scores[g] + 1.0;
-                if loss > 0.0 {
-                    self.update(feats, g, rival, loss / (2.0 * feats.len() as f32));
-                }
-                (best, 1.0)
-            },
-        );
+            }
+            let loss = rival_s - scores[g] + 1.0;
+            if loss > 0.0 {
+                self.update(feats, g, rival, loss / (2.0 * feats.len() as f32));
+            }
+            best
+        });
         self.drop_rng = rng;
     }
 }
