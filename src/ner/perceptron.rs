@@ -698,13 +698,13 @@ fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usiz
             }
         }
     }
-    // A chunk that ends in a title, then a name that the tagger split: "[Saudi Crown
-    // Prince]LOC Mohammed bin [Salman]PER" -> "[Mohammed bin Salman]PER".
-    // The sentence holding token `i` (sentences are sorted and disjoint).
+    // The end of the sentence holding token `i` (sentences are sorted and disjoint).
     let sentence_end = |i: usize| {
         let k = sentences.partition_point(|s| s.1 <= i);
         sentences.get(k).map_or(words.len(), |s| s.1)
     };
+    // A chunk that ends in a title, then a name that the tagger split: "[Saudi Crown
+    // Prince]LOC Mohammed bin [Salman]PER" -> "[Mohammed bin Salman]PER".
     let mut k = 0;
     while k < chunks.len() {
         let c = chunks[k];
@@ -1171,14 +1171,6 @@ impl Trainer {
                     }
                 }
             }
-            let mut best = O;
-            let mut best_s = f32::NEG_INFINITY;
-            for (t, &sc) in scores.iter().enumerate() {
-                if sc > best_s {
-                    best = t;
-                    best_s = sc;
-                }
-            }
             self.c += 1.0;
             // Passive-aggressive update (Crammer et al. 2006): against the highest-scoring
             // wrong tag, whenever gold does not beat it by a margin of one, with the
@@ -1192,6 +1184,12 @@ impl Trainer {
                     rival_s = sc;
                 }
             }
+            // The tag predicted (the first of the highest), which the history records.
+            let best = if scores[g] > rival_s || (scores[g] == rival_s && g < rival) {
+                g
+            } else {
+                rival
+            };
             let loss = rival_s - scores[g] + 1.0;
             if loss > 0.0 {
                 self.update(feats, g, rival, loss / (2.0 * feats.len() as f32));
@@ -1434,7 +1432,7 @@ mod tests {
     }
 
     #[test]
-    fn document_repair_drops_a_leading_month_or_the() {
+    fn document_repair_drops_a_leading_month_but_keeps_the() {
         let words = [
             "The",
             "University",
