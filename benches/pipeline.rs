@@ -10,6 +10,7 @@ use whosaid::ner::perceptron::PerceptronNer;
 use whosaid::ner::Recognizer;
 use whosaid::quotes::{QuoteDetector, RuleQuotes};
 use whosaid::tokenize::{NewsSegmenter, Segmenter};
+use whosaid::work::Meter;
 use whosaid::Pipeline;
 
 fn corpus() -> Vec<Article> {
@@ -102,7 +103,10 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let n: usize = docs
                 .iter()
-                .map(|d| ner.recognize(d).map_or(0, |e| e.len()))
+                .map(|d| {
+                    ner.recognize(d, &mut Meter::unlimited())
+                        .map_or(0, |e| e.len())
+                })
                 .sum();
             assert_eq!(n, want_e);
         })
@@ -110,7 +114,10 @@ fn benches(c: &mut Criterion) {
     let quotes = RuleQuotes::with_builtin_cues().unwrap();
     g.bench_function("quotes", |b| {
         b.iter(|| {
-            let n: usize = docs.iter().map(|d| quotes.detect(d).len()).sum();
+            let n: usize = docs
+                .iter()
+                .map(|d| quotes.detect(d, &mut Meter::unlimited()).len())
+                .sum();
             assert_eq!(n, want_q);
         })
     });

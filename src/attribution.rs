@@ -7,6 +7,7 @@ use crate::ner::{Entity, Label};
 use crate::quotes::Quote;
 use crate::text::Span;
 use crate::tokenize::{Doc, TokenKind};
+use crate::work::Meter;
 
 /// An actor: one person or organisation and every mention of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,8 +46,15 @@ pub struct Attribution {
 
 /// A pipeline stage that links entities and quotes into actors and speakers.
 pub trait Resolver: Send + Sync {
-    /// Builds actors from `entities` and resolves each quote's speaker.
-    fn resolve(&self, doc: &Doc, entities: &[Entity], quotes: &[Quote]) -> Attribution;
+    /// Builds actors from `entities` and resolves each quote's speaker, counting the
+    /// candidates it compares on `meter`.
+    fn resolve(
+        &self,
+        doc: &Doc,
+        entities: &[Entity],
+        quotes: &[Quote],
+        meter: &mut Meter,
+    ) -> Attribution;
 }
 
 /// The rule-based resolver: name matching for chains, salience for pronouns.
@@ -131,7 +139,13 @@ fn gender_of(tokens: &[String], doc: &Doc, e: &Entity) -> char {
 }
 
 impl Resolver for RuleResolver {
-    fn resolve(&self, doc: &Doc, entities: &[Entity], quotes: &[Quote]) -> Attribution {
+    fn resolve(
+        &self,
+        doc: &Doc,
+        entities: &[Entity],
+        quotes: &[Quote],
+        meter: &mut Meter,
+    ) -> Attribution {
         let mut actors: Vec<Actor> = Vec::new();
         let mut entity_actor = vec![None; entities.len()];
         // 1. Chains of names. Longer names first, so "Witkoff" finds "Steve Witkoff" wherever
@@ -148,7 +162,9 @@ impl Resolver for RuleResolver {
             if toks.is_empty() {
                 continue;
             }
-            let found = index.candidates(&toks).into_iter().find(|&id| {
+            let cands = index.candidates(&toks);
+            meter.add(1 + cands.len() as u64);
+            let found = cands.into_iter().find(|&id| {
                 actors[id].label == e.label
                     && matches_actor(&toks, &actors[id].name_tokens, e.label)
             });
@@ -203,6 +219,7 @@ impl Resolver for RuleResolver {
         // Resolved pronoun speakers: (token, actor).
         let mut resolved: Vec<(usize, usize)> = Vec::new();
         for qi in qorder {
+            meter.add(1);
             let (s, e) = quotes[qi].speaker.unwrap_or((0, 0));
             let mention = doc.span_of(s, e);
             let head = doc.tok(e - 1);
@@ -218,9 +235,10 @@ impl Resolver for RuleResolver {
                         &lookup,
                         s,
                         g,
+                        meter,
                     )
                 } else if head.eq_ignore_ascii_case("it") {
-                    self.recent_org(doc, entities, &entity_actor, s)
+                    self.recent_org(doc, entities, &entity_actor, s, meter)
                 } else {
                     None
                 };
@@ -273,8 +291,9 @@ impl Resolver for RuleResolver {
                     if toks.is_empty() || !last_is_cap {
                         return None;
                     }
-                    index
-                        .candidates(&toks)
+                    let cands = index.candidates(&toks);
+                    meter.add(cands.len() as u64);
+                    cands
                         .into_iter()
                         .find(|&id| matches_actor(&toks, &actors[id].name_tokens, actors[id].label))
                 });
@@ -319,6 +338,7 @@ impl RuleResolver {
         lookup: &Lookup,
         at: usize,
         gender: char,
+        meter: &mut Meter,
     ) -> Option<usize> {
         let ok = |a: usize| {
             actors[a].label == Label::Per && (actors[a].gender == '?' || actors[a].gender == gender)
@@ -351,6 +371,8 @@ impl RuleResolver {
             }
         }
         cands.sort();
+        // Each candidate is looked at once per sentence of the window at most.
+        meter.add((cands.len() * (sent - lo + 1)) as u64);
         let in_sent = |t: usize| doc.sentence_of(t) == sent;
         // Same sentence, nearest first.
         if let Some(&(_, a, _)) = cands.iter().rev().find(|&&(t, a, _)| in_sent(t) && ok(a)) {
@@ -382,6 +404,7 @@ impl RuleResolver {
         entities: &[Entity],
         entity_actor: &[Option<usize>],
         at: usize,
+        meter: &mut Meter,
     ) -> Option<usize> {
         let sent = doc.sentence_of(at);
         let end = entities.partition_point(|e| e.tok_start < at);
@@ -389,11 +412,15 @@ impl RuleResolver {
             .iter()
             .enumerate()
             .rev()
+            .inspect(|_| meter.add(1))
             .take_while(|(_, e)| sent - doc.sentence_of(e.tok_start) <= 3)
             .filter(|(_, e)| e.tok_end <= at && e.label == Label::Org)
             .find_map(|(k, _)| entity_actor[k])
     }
 }
+
+/// Most actors of one name key a mention is compared with.
+const MAX_CANDIDATES: usize = 32;
 
 /// Actors by name key (lowercased last name token, and acronyms of ORG names), so that each
 /// mention is compared with a few actors rather than all of them.
@@ -413,15 +440,28 @@ impl NameIndex {
         }
     }
 
-    /// Actor ids that may match a mention, in creation order.
+    /// Actor ids that may match a mention, in creation order: at most [`MAX_CANDIDATES`] of
+    /// each key, so that an article naming thousands of different Smiths costs linear work.
     fn candidates(&self, toks: &[String]) -> Vec<usize> {
         let mut out = Vec::new();
         if let Some(last) = toks.last() {
-            out.extend(self.by_key.get(&last.to_lowercase()).into_iter().flatten());
+            out.extend(
+                self.by_key
+                    .get(&last.to_lowercase())
+                    .into_iter()
+                    .flatten()
+                    .take(MAX_CANDIDATES),
+            );
         }
         let acr = acronym(toks);
         if toks.len() > 1 && acr.chars().count() > 1 {
-            out.extend(self.by_key.get(&acr.to_lowercase()).into_iter().flatten());
+            out.extend(
+                self.by_key
+                    .get(&acr.to_lowercase())
+                    .into_iter()
+                    .flatten()
+                    .take(MAX_CANDIDATES),
+            );
         }
         out.sort_unstable();
         out.dedup();

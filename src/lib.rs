@@ -21,6 +21,7 @@ pub mod runner;
 pub mod show;
 pub mod text;
 pub mod tokenize;
+pub mod work;
 
 pub use input::Article;
 pub use output::Record;

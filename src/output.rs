@@ -68,6 +68,9 @@ pub struct Record {
     pub actors: Vec<OutActor>,
     /// Attributed statements.
     pub quotes: Vec<OutQuote>,
+    /// What limited the analysis (a work budget reached); absent when nothing did.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<String>,
 }
 
 impl Record {
@@ -80,6 +83,7 @@ impl Record {
             entities: Vec::new(),
             actors: Vec::new(),
             quotes: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -135,6 +139,7 @@ impl Record {
             entities,
             actors,
             quotes,
+            warnings: a.warnings.clone(),
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::ner::{Entity, Recognizer};
 use crate::output::Record;
 use crate::quotes::{Quote, QuoteDetector, RuleQuotes};
 use crate::tokenize::{Doc, NewsSegmenter, Segmenter};
+use crate::work::{Budget, Work};
 use anyhow::Result;
 use std::path::Path;
 
@@ -21,6 +22,10 @@ pub struct Analysis<'a> {
     pub quotes: Vec<Quote>,
     /// Actors and resolved speakers.
     pub attribution: Attribution,
+    /// Each stage's work, in its own steps.
+    pub work: Work,
+    /// What limited the analysis (a work budget reached); empty when nothing did.
+    pub warnings: Vec<String>,
 }
 
 /// The stages, each behind its trait.
@@ -29,6 +34,7 @@ pub struct Pipeline {
     ner: Box<dyn Recognizer>,
     quotes: Box<dyn QuoteDetector>,
     resolver: Box<dyn Resolver>,
+    budget: Budget,
 }
 
 impl Pipeline {
@@ -54,17 +60,59 @@ impl Pipeline {
             ner,
             quotes: Box::new(quotes),
             resolver: Box::new(RuleResolver),
+            budget: Budget::default(),
         }
     }
 
+    /// The same pipeline with another per-article work budget.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The per-article work budget.
+    pub fn budget(&self) -> Budget {
+        self.budget
+    }
+
     /// Runs every stage on `text`; an error when a stage could not run.
+    /// Each stage counts its work; one that reaches the budget stops early, and the analysis
+    /// then holds what was found and a warning naming the budget.
     pub fn analyze<'a>(&self, text: &'a str) -> Result<Analysis<'a>> {
         let doc = self.segmenter.segment(text);
-        let (entities, quotes) =
-            rayon::join(|| self.ner.recognize(&doc), || self.quotes.detect(&doc));
+        let n = doc.tokens.len();
+        let (mut ner_m, mut quote_m, mut resolve_m) = (
+            self.budget.meter(n),
+            self.budget.meter(n),
+            self.budget.meter(n),
+        );
+        let (entities, quotes) = rayon::join(
+            || self.ner.recognize(&doc, &mut ner_m),
+            || self.quotes.detect(&doc, &mut quote_m),
+        );
         let entities = entities?;
-        let attribution = self.resolver.resolve(&doc, &entities, &quotes);
+        let attribution = self
+            .resolver
+            .resolve(&doc, &entities, &quotes, &mut resolve_m);
+        let warnings = [("quote detection", &quote_m)]
+            .iter()
+            .filter(|(_, m)| m.exhausted())
+            .map(|(stage, m)| {
+                format!(
+                    "work budget reached in {stage} ({} steps allowed for {n} tokens): \
+                     the rest of the article was not searched",
+                    m.limit()
+                )
+            })
+            .collect();
         Ok(Analysis {
+            work: Work {
+                tokens: n as u64,
+                ner: ner_m.steps(),
+                quotes: quote_m.steps(),
+                resolve: resolve_m.steps(),
+            },
+            warnings,
             doc,
             entities,
             quotes,
@@ -110,12 +158,13 @@ impl Pipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::work::Meter;
 
     /// A recognizer that cannot run (a model thread gone, say).
     struct Failing;
 
     impl Recognizer for Failing {
-        fn recognize(&self, _doc: &Doc) -> Result<Vec<Entity>> {
+        fn recognize(&self, _doc: &Doc, _meter: &mut Meter) -> Result<Vec<Entity>> {
             anyhow::bail!("model unavailable")
         }
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use whosaid::ner::bert::{BertNer, BertRecognizer, ModelFiles, Sentence, TAGS};
 use whosaid::ner::Recognizer;
 use whosaid::tokenize::{NewsSegmenter, Segmenter};
+use whosaid::work::Meter;
 
 fn files() -> ModelFiles {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/bert-minilm-conll2003");
@@ -101,7 +102,7 @@ fn the_recognizer_serves_many_threads() {
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| {
-                let ents = r.recognize(&doc).unwrap();
+                let ents = r.recognize(&doc, &mut Meter::unlimited()).unwrap();
                 let names: Vec<&str> = ents.iter().map(|e| e.span.slice(text)).collect();
                 assert!(names.contains(&"Steve Witkoff"), "{names:?}");
                 assert!(names.contains(&"Miami"), "{names:?}");

@@ -14,6 +14,7 @@ use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
 use super::perceptron::{self, Model as Perceptron, TrainOptions};
 use super::{Entity, Recognizer};
 use crate::tokenize::{Doc, TokenKind};
+use crate::work::Meter;
 use anyhow::{bail, Context, Result};
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
 use rust_bert::Config;
@@ -720,7 +721,9 @@ impl BertRecognizer {
 }
 
 impl Recognizer for BertRecognizer {
-    fn recognize(&self, doc: &Doc) -> Result<Vec<Entity>> {
+    fn recognize(&self, doc: &Doc, meter: &mut Meter) -> Result<Vec<Entity>> {
+        // Work: one step per token (the encoder's cost is linear in its windows).
+        meter.add(doc.tokens.len() as u64);
         let (tags, probs) = self.tag_doc(doc).context("bert NER")?;
         Ok(entities(doc, &tags, &probs))
     }

@@ -11,6 +11,7 @@ pub mod perceptron;
 
 use crate::text::Span;
 use crate::tokenize::Doc;
+use crate::work::Meter;
 
 /// The four CoNLL-2003 entity types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,6 +75,6 @@ pub struct Entity {
 /// A pipeline stage that finds named entities in a segmented document.
 pub trait Recognizer: Send + Sync {
     /// Entities of `doc`, in text order, not overlapping; an error when the recognizer could
-    /// not run (the article then gets an error record).
-    fn recognize(&self, doc: &Doc) -> anyhow::Result<Vec<Entity>>;
+    /// not run (the article then gets an error record). Work is counted on `meter`.
+    fn recognize(&self, doc: &Doc, meter: &mut Meter) -> anyhow::Result<Vec<Entity>>;
 }

@@ -12,6 +12,7 @@ use super::features::{history_features, static_features, tag_features, SentCase,
 use super::gazetteer::{Gazetteer, DEFAULT_GAZETTEER};
 use super::{Entity, Label, Recognizer};
 use crate::tokenize::{Doc, TokenKind};
+use crate::work::Meter;
 use anyhow::{bail, Context, Result};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -383,6 +384,16 @@ impl Model {
     /// Tags a document (words and sentence ranges). Returns the tag of every token and the
     /// probability the model gave it.
     pub fn tag(&self, words: &[&str], sentences: &[(usize, usize)]) -> (Vec<usize>, Vec<f32>) {
+        self.tag_counted(words, sentences, &mut 0)
+    }
+
+    /// [`Model::tag`], adding to `work` the weight rows it looks up (its unit of work).
+    pub fn tag_counted(
+        &self,
+        words: &[&str],
+        sentences: &[(usize, usize)],
+        work: &mut u64,
+    ) -> (Vec<usize>, Vec<f32>) {
         let cased = truecase(words, sentences, &self.tables.clusters);
         let words: &[&str] = &cased
             .iter()
@@ -406,10 +417,11 @@ impl Model {
                 feats.clear();
                 fresh.static_part(&hs[s..e], i, case, &mut feats);
                 self.score(&feats, &mut fixed[s + i]);
+                *work += feats.len() as u64;
             }
         }
-        let (first, _) = self.pass(&hs, sentences, &fixed, fresh.clone(), None, false);
-        let (mut tags, probs) = self.pass(&hs, sentences, &fixed, fresh, Some(&first), true);
+        let (first, _) = self.pass(&hs, sentences, &fixed, fresh.clone(), None, false, work);
+        let (mut tags, probs) = self.pass(&hs, sentences, &fixed, fresh, Some(&first), true, work);
         repair_document(words, &mut tags, sentences);
         (tags, probs)
     }
@@ -417,6 +429,7 @@ impl Model {
     /// One beam-search pass over a document whose static scores are `fixed`, starting from the
     /// document's fresh history `hist`; `prior`, an earlier pass's tags, seeds it with every
     /// mention's label. Returns the tags and their probabilities.
+    #[allow(clippy::too_many_arguments)]
     fn pass(
         &self,
         hs: &[TokHash],
@@ -425,6 +438,7 @@ impl Model {
         mut hist: History,
         prior: Option<&[usize]>,
         want_probs: bool,
+        work: &mut u64,
     ) -> (Vec<usize>, Vec<f32>) {
         if let Some(prior) = prior {
             for &(s, e) in sentences {
@@ -450,6 +464,7 @@ impl Model {
                 feats.clear();
                 hist.history_part(sh, i, &mut feats);
                 self.score(&feats, &mut token);
+                *work += feats.len() as u64;
                 for (o, x) in token.iter_mut().zip(&fixed[s + i]) {
                     *o += x;
                 }
@@ -471,6 +486,7 @@ impl Model {
                     tag_features(sh, i, t1, t2, &mut feats);
                     let scores = &mut state_scores[j];
                     self.score(&feats, scores);
+                    *work += feats.len() as u64;
                     for (o, x) in scores.iter_mut().zip(&token) {
                         *o += x;
                     }
@@ -927,9 +943,11 @@ impl PerceptronNer {
 }
 
 impl Recognizer for PerceptronNer {
-    fn recognize(&self, doc: &Doc) -> Result<Vec<Entity>> {
+    fn recognize(&self, doc: &Doc, meter: &mut Meter) -> Result<Vec<Entity>> {
         let words: Vec<&str> = doc.tokens.iter().map(|t| t.text(doc.text)).collect();
-        let (mut tags, probs) = self.model.tag(&words, &doc.sentences);
+        let mut work = 0;
+        let (mut tags, probs) = self.model.tag_counted(&words, &doc.sentences, &mut work);
+        meter.add(work);
         // Quote marks never belong to a name.
         for (t, tok) in tags.iter_mut().zip(&doc.tokens) {
             if tok.kind == TokenKind::Quote && *t != O {
