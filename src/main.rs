@@ -57,6 +57,10 @@ enum Cmd {
         /// Write to FILE (atomically, when complete) instead of stdout.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Continue the run that was interrupted with the same arguments: the records it
+        /// wrote to FILE's partial file are kept, and the run goes on after them.
+        #[arg(long, requires = "output")]
+        resume: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -239,6 +243,18 @@ impl Common {
         }))
     }
 
+    /// What of these options changes the output (not the thread count), for the key of a
+    /// resumable run.
+    fn key_parts(&self) -> Vec<String> {
+        vec![
+            format!("{:?}", self.ner_model),
+            self.max_article_bytes.to_string(),
+            self.rules_only.to_string(),
+            self.ner.clone(),
+            self.bert_model.display().to_string(),
+        ]
+    }
+
     fn input(&self) -> InputOptions {
         InputOptions {
             max_article_bytes: self.max_article_bytes,
@@ -296,14 +312,26 @@ fn bert_tag_conll(_common: &Common, _f: &ConllFile) -> Result<Vec<Vec<&'static s
     bert_recognizer(std::path::Path::new("")).map(|_| Vec::new())
 }
 
+/// Exit status: 0 when every record was made (also when the reader of the output closed it
+/// early, as `| head` does), 2 when some article got an error record, 1 when the run could
+/// not go on (bad usage, a model that cannot load, output that cannot be written).
 fn main() -> ExitCode {
     match real_main() {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("whosaid: error: {e:#}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has gone.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn real_main() -> Result<ExitCode> {
@@ -312,10 +340,11 @@ fn real_main() -> Result<ExitCode> {
         Cmd::Run {
             paths,
             output,
+            resume,
             common,
         } => {
             let pipeline = common.setup()?;
-            let opts = RunOptions {
+            let mut opts = RunOptions {
                 input: common.input(),
                 ..RunOptions::default()
             };
@@ -347,8 +376,32 @@ fn real_main() -> Result<ExitCode> {
             };
             let summary = match &output {
                 Some(path) => {
-                    let mut f = AtomicFile::create(path)?;
-                    let s = runner::run(&pipeline, &paths, opts, &mut f, progress, on_error)?;
+                    let mut parts = vec![env!("CARGO_PKG_VERSION").to_string()];
+                    parts.extend(paths.iter().map(|p| p.display().to_string()));
+                    parts.extend(common.key_parts());
+                    let key =
+                        runner::run_key(&parts.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+                    let mut f = if resume {
+                        let (f, done) = AtomicFile::resume(path, key)?;
+                        opts.skip = done;
+                        if done > 0 {
+                            eprintln!(
+                                "whosaid: resuming after {done} records in {}",
+                                f.partial().display()
+                            );
+                        }
+                        f
+                    } else {
+                        AtomicFile::create(path, key)?
+                    };
+                    let partial = f.partial().to_path_buf();
+                    let s = runner::run(&pipeline, &paths, opts, &mut f, progress, on_error)
+                        .with_context(|| {
+                            format!(
+                                "the records so far are kept in {}; the same command with --resume continues",
+                                partial.display()
+                            )
+                        })?;
                     f.commit()?;
                     s
                 }
@@ -363,9 +416,15 @@ fn real_main() -> Result<ExitCode> {
             }
             let secs = t0.elapsed().as_secs_f64();
             eprintln!(
-                "whosaid: {} articles ({} failed), {} entities, {} quotes, {:.1} MB in {:.2}s, peak RSS {:.0} MiB",
+                "whosaid: {} articles ({} failed, {} over a work budget{}), {} entities, {} quotes, {:.1} MB in {:.2}s, peak RSS {:.0} MiB",
                 summary.articles,
                 summary.failed,
+                summary.warned,
+                if summary.skipped > 0 {
+                    format!(", {} kept from the interrupted run", summary.skipped)
+                } else {
+                    String::new()
+                },
                 summary.entities,
                 summary.quotes,
                 summary.bytes as f64 / 1e6,

@@ -2,7 +2,7 @@
 //! Unicode code points. This is the only place where byte offsets become code points.
 
 use crate::pipeline::Analysis;
-use crate::text::{CharMap, OutSpan};
+use crate::text::{CharMap, OutSpan, Span};
 use serde::{Deserialize, Serialize};
 
 /// An entity in the output.
@@ -142,4 +142,146 @@ impl Record {
             warnings: a.warnings.clone(),
         }
     }
+}
+
+/// The record of an analysed article, serialized straight from the analysis: the same JSON
+/// as [`Record::from_analysis`] (a test checks it byte for byte) without building the record,
+/// so that a huge article's output costs no second copy of its texts in memory.
+pub struct RecordView<'r, 'a> {
+    id: &'r str,
+    title: Option<&'r str>,
+    a: &'r Analysis<'a>,
+    map: CharMap,
+}
+
+impl<'r, 'a> RecordView<'r, 'a> {
+    /// The view of `a` under `id` and `title`.
+    pub fn new(id: &'r str, title: Option<&'r str>, a: &'r Analysis<'a>) -> Self {
+        RecordView {
+            id,
+            title,
+            a,
+            map: CharMap::new(a.doc.text),
+        }
+    }
+
+    fn span(&self, s: Span) -> SpanRef<'a> {
+        SpanRef {
+            start: self.map.to_char(s.start),
+            end: self.map.to_char(s.end),
+            text: s.slice(self.a.doc.text),
+        }
+    }
+}
+
+/// A sequence serialized from an iterator made on demand.
+struct Lazy<F>(F);
+
+impl<F, I> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+#[derive(Serialize)]
+struct SpanRef<'a> {
+    start: usize,
+    end: usize,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct EntityRef<'a> {
+    start: usize,
+    end: usize,
+    text: &'a str,
+    label: &'static str,
+    score: f32,
+    actor: Option<usize>,
+}
+
+impl Serialize for RecordView<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let a = self.a;
+        let warn = !a.warnings.is_empty();
+        let mut st = s.serialize_struct("Record", 5 + usize::from(warn))?;
+        st.serialize_field("id", self.id)?;
+        st.serialize_field("title", &self.title)?;
+        st.serialize_field(
+            "entities",
+            &Lazy(|| {
+                a.entities
+                    .iter()
+                    .zip(&a.attribution.entity_actor)
+                    .map(|(e, actor)| {
+                        let o = self.span(e.span);
+                        EntityRef {
+                            start: o.start,
+                            end: o.end,
+                            text: o.text,
+                            label: e.label.as_str(),
+                            score: (e.score * 1000.0).round() / 1000.0,
+                            actor: *actor,
+                        }
+                    })
+            }),
+        )?;
+        st.serialize_field(
+            "actors",
+            &Lazy(|| {
+                a.attribution.actors.iter().map(|ac| ActorRef {
+                    name: &ac.name,
+                    label: ac.label.as_str(),
+                    mentions: Lazy(move || ac.mentions.iter().map(|&m| self.span(m))),
+                })
+            }),
+        )?;
+        st.serialize_field(
+            "quotes",
+            &Lazy(|| {
+                a.quotes
+                    .iter()
+                    .zip(&a.attribution.speakers)
+                    .map(|(q, sp)| QuoteRef {
+                        kind: q.kind.as_str(),
+                        content: Lazy(move || q.content.iter().map(|&c| self.span(c))),
+                        cue: q.cue.map(|c| self.span(c)),
+                        speaker: q.speaker.map(|(x, y)| self.span(a.doc.span_of(x, y))),
+                        speaker_actor: sp.actor,
+                        speaker_name: sp.name.as_deref(),
+                        confidence: q.confidence,
+                    })
+            }),
+        )?;
+        if warn {
+            st.serialize_field("warnings", &a.warnings)?;
+        }
+        st.end()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(bound = "Lazy<F>: Serialize")]
+struct ActorRef<'r, F> {
+    name: &'r str,
+    label: &'static str,
+    mentions: Lazy<F>,
+}
+
+#[derive(Serialize)]
+#[serde(bound = "Lazy<F>: Serialize")]
+struct QuoteRef<'r, 'a, F> {
+    kind: &'static str,
+    content: Lazy<F>,
+    cue: Option<SpanRef<'a>>,
+    speaker: Option<SpanRef<'a>>,
+    speaker_actor: Option<usize>,
+    speaker_name: Option<&'r str>,
+    confidence: f32,
 }

@@ -2,7 +2,7 @@
 //! records in input order. Failures become error records and the run goes on.
 
 use crate::input::{InputOptions, Inputs, Item};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, Written};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::io::Write;
@@ -15,6 +15,11 @@ pub struct Summary {
     pub articles: usize,
     /// Error records among them.
     pub failed: usize,
+    /// Records with a warning (a work budget reached) among them.
+    pub warned: usize,
+    /// Records of an earlier, interrupted run kept (`--resume`): their items were read again
+    /// but not analysed.
+    pub skipped: usize,
     /// Entities found.
     pub entities: usize,
     /// Quotes found.
@@ -32,6 +37,12 @@ pub struct RunOptions {
     pub batch_articles: usize,
     /// Most bytes of text in flight at once.
     pub batch_bytes: usize,
+    /// Articles of at least this many bytes are analysed one at a time, their record
+    /// written straight to the output rather than held in memory with the batch's.
+    pub stream_bytes: usize,
+    /// Input items to pass over without writing their records (they are in the output
+    /// already, from an interrupted run).
+    pub skip: usize,
 }
 
 impl Default for RunOptions {
@@ -39,13 +50,17 @@ impl Default for RunOptions {
         RunOptions {
             input: InputOptions::default(),
             batch_articles: 256,
-            batch_bytes: 16 * 1024 * 1024,
+            batch_bytes: 4 * 1024 * 1024,
+            stream_bytes: 1024 * 1024,
+            skip: 0,
         }
     }
 }
 
 /// Runs the pipeline over `paths`, writing JSON Lines to `out`. `progress` is called after
-/// each batch with the running summary; `on_error` with each failed item's location and message.
+/// each batch with the running summary; `on_error` with each failed item's location and
+/// message. The output is flushed after each batch, so an interrupted run leaves whole
+/// records behind (and perhaps the start of one).
 pub fn run(
     pipeline: &Pipeline,
     paths: &[PathBuf],
@@ -56,6 +71,16 @@ pub fn run(
 ) -> Result<Summary> {
     let mut inputs = Inputs::open(paths, opts.input);
     let mut summary = Summary::default();
+    while summary.skipped < opts.skip {
+        if inputs.next().is_none() {
+            anyhow::bail!(
+                "the output to resume holds {} records, but the input has only {}",
+                opts.skip,
+                summary.skipped
+            );
+        }
+        summary.skipped += 1;
+    }
     loop {
         let mut batch: Vec<Item> = Vec::new();
         let mut bytes = 0;
@@ -71,28 +96,48 @@ pub fn run(
         if batch.is_empty() {
             break;
         }
-        let lines: Vec<(String, usize, usize, bool)> = batch
+        // Small articles in parallel, each record serialized to memory; large ones later,
+        // one at a time, straight to the output.
+        let lines: Vec<Option<(Vec<u8>, Written)>> = batch
             .par_iter()
             .map(|item| {
-                let rec = pipeline.record_item(item);
-                let line = serde_json::to_string(&rec).unwrap_or_else(|e| {
-                    format!("{{\"id\":{},\"error\":\"cannot serialize: {e}\",\"entities\":[],\"actors\":[],\"quotes\":[]}}", serde_json::Value::String(rec.id.clone()))
-                });
-                (line, rec.entities.len(), rec.quotes.len(), rec.error.is_some())
+                if item
+                    .as_ref()
+                    .is_ok_and(|a| a.text.len() >= opts.stream_bytes)
+                {
+                    return None;
+                }
+                let mut buf = Vec::new();
+                let w = pipeline
+                    .write_record(item, &mut buf)
+                    .expect("serializing to memory cannot fail");
+                Some((buf, w))
             })
             .collect();
-        for (item, (line, ne, nq, failed)) in batch.iter().zip(lines) {
-            out.write_all(line.as_bytes()).context("writing output")?;
+        for (item, line) in batch.iter().zip(lines) {
+            let w = match line {
+                Some((buf, w)) => {
+                    out.write_all(&buf).context("writing output")?;
+                    w
+                }
+                None => pipeline.write_record(item, out).context("writing output")?,
+            };
             out.write_all(b"\n").context("writing output")?;
             summary.articles += 1;
-            summary.entities += ne;
-            summary.quotes += nq;
+            summary.entities += w.entities;
+            summary.quotes += w.quotes;
+            summary.warned += usize::from(w.warnings > 0);
             match item {
                 Ok(a) => {
                     summary.bytes += a.text.len();
-                    if failed {
+                    if w.failed {
                         summary.failed += 1;
                         on_error(&a.id, "analysis failed");
+                    } else if w.warnings > 0 {
+                        on_error(
+                            &a.id,
+                            "work budget reached; the record holds what was found",
+                        );
                     }
                 }
                 Err(e) => {
@@ -101,14 +146,17 @@ pub fn run(
                 }
             }
         }
+        out.flush().context("writing output")?;
         progress(&summary);
     }
     out.flush().context("writing output")?;
     Ok(summary)
 }
 
-/// Writes to `path` through a temporary file in the same folder, renamed into place only
+/// Writes to `path` through a partial file in the same folder, renamed into place only
 /// when complete, so an interrupted run never leaves a truncated file that looks finished.
+/// The partial file's name carries a key of the run's arguments
+/// (`.NAME.KEY.partial`), so that a run restarted with the same arguments can resume it.
 pub struct AtomicFile {
     tmp: PathBuf,
     dest: PathBuf,
@@ -116,20 +164,76 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Creates the temporary file next to `dest`.
-    pub fn create(dest: &Path) -> Result<Self> {
+    /// The partial file of `dest` for a run whose arguments have the key `key`.
+    pub fn partial_path(dest: &Path, key: u64) -> PathBuf {
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
-        let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        dest.with_file_name(format!(".{name}.{key:016x}.partial"))
+    }
+
+    /// Starts the partial file of `dest` afresh.
+    pub fn create(dest: &Path, key: u64) -> Result<Self> {
+        let tmp = Self::partial_path(dest, key);
         let f =
             std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        Ok(AtomicFile {
+        Ok(Self::wrap(tmp, dest, f))
+    }
+
+    /// Reopens the partial file an interrupted run with the same key left, cut after its last
+    /// whole record; returns it and how many records it holds. Without one, starts afresh.
+    pub fn resume(dest: &Path, key: u64) -> Result<(Self, usize)> {
+        use std::io::{Read, Seek, SeekFrom};
+        let tmp = Self::partial_path(dest, key);
+        let mut f = match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&tmp)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Self::create(dest, key)?, 0))
+            }
+            Err(e) => return Err(e).with_context(|| format!("opening {}", tmp.display())),
+        };
+        // Count whole lines in bounded memory; what follows the last newline is a record
+        // cut short by the interruption.
+        let (mut records, mut whole, mut pos) = (0usize, 0u64, 0u64);
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f
+                .read(&mut buf)
+                .with_context(|| format!("reading {}", tmp.display()))?;
+            if n == 0 {
+                break;
+            }
+            for (i, &b) in buf[..n].iter().enumerate() {
+                if b == b'\n' {
+                    records += 1;
+                    whole = pos + i as u64 + 1;
+                }
+            }
+            pos += n as u64;
+        }
+        f.set_len(whole)
+            .with_context(|| format!("truncating {}", tmp.display()))?;
+        f.seek(SeekFrom::Start(whole))
+            .with_context(|| format!("seeking in {}", tmp.display()))?;
+        Ok((Self::wrap(tmp, dest, f), records))
+    }
+
+    fn wrap(tmp: PathBuf, dest: &Path, f: std::fs::File) -> Self {
+        AtomicFile {
             tmp,
             dest: dest.to_path_buf(),
             file: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
-        })
+        }
+    }
+
+    /// The partial file being written.
+    pub fn partial(&self) -> &Path {
+        &self.tmp
     }
 
     /// Flushes, syncs and renames the file into place.
@@ -156,11 +260,49 @@ impl Write for AtomicFile {
     }
 }
 
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            // Not committed: leave no partial output behind.
-            let _ = std::fs::remove_file(&self.tmp);
+/// A stable 64-bit key (FNV-1a) of a run's arguments, for naming its partial output.
+pub fn run_key(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for &b in p.as_bytes().iter().chain(&[0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100_0000_01b3);
         }
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_keeps_whole_records_and_cuts_a_torn_one() {
+        let dir = std::env::temp_dir().join(format!("whosaid-resume-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let dest = dir.join("out.jsonl");
+        let key = run_key(&["a", "b"]);
+        assert_ne!(key, run_key(&["ab"]));
+        let mut f = AtomicFile::create(&dest, key).unwrap();
+        f.write_all(b"{\"id\":1}\n{\"id\":2}\n{\"id\"").unwrap();
+        f.flush().unwrap();
+        drop(f);
+        assert!(
+            !dest.exists(),
+            "an unfinished run leaves no output that looks complete"
+        );
+        let (mut f, n) = AtomicFile::resume(&dest, key).unwrap();
+        assert_eq!(n, 2);
+        f.write_all(b"{\"id\":3}\n").unwrap();
+        f.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&dest).unwrap(),
+            "{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n"
+        );
+        // Nothing to resume: a fresh start.
+        let (f, n) = AtomicFile::resume(&dest, key).unwrap();
+        assert_eq!(n, 0);
+        drop(f);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

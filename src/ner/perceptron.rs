@@ -946,7 +946,20 @@ impl Recognizer for PerceptronNer {
     fn recognize(&self, doc: &Doc, meter: &mut Meter) -> Result<Vec<Entity>> {
         let words: Vec<&str> = doc.tokens.iter().map(|t| t.text(doc.text)).collect();
         let mut work = 0;
-        let (mut tags, probs) = self.model.tag_counted(&words, &doc.sentences, &mut work);
+        let mut tags = Vec::with_capacity(words.len());
+        let mut probs = Vec::with_capacity(words.len());
+        // The tagger's working memory is a few hundred bytes per token: a very long document
+        // is tagged in windows of whole sentences, each with its own document history.
+        for (a, b) in windows(&doc.sentences, MAX_WINDOW_TOKENS) {
+            let (s0, s1) = (doc.sentences[a].0, doc.sentences[b - 1].1);
+            let sents: Vec<(usize, usize)> = doc.sentences[a..b]
+                .iter()
+                .map(|&(s, e)| (s - s0, e - s0))
+                .collect();
+            let (t, p) = self.model.tag_counted(&words[s0..s1], &sents, &mut work);
+            tags.extend(t);
+            probs.extend(p);
+        }
         meter.add(work);
         // Quote marks never belong to a name.
         for (t, tok) in tags.iter_mut().zip(&doc.tokens) {
@@ -962,6 +975,27 @@ impl Recognizer for PerceptronNer {
         });
         Ok(ents)
     }
+}
+
+/// Most tokens the tagger sees as one document (about 300 KB of news text, far longer than
+/// any article); longer documents are tagged window by window.
+pub const MAX_WINDOW_TOKENS: usize = 50_000;
+
+/// Consecutive runs of whole sentences, as `[first, end)` sentence index ranges, each of at
+/// most `max` tokens unless one sentence alone is longer.
+fn windows(sentences: &[(usize, usize)], max: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut first = 0;
+    for (k, &(_, e)) in sentences.iter().enumerate() {
+        if k > first && e - sentences[first].0 > max {
+            out.push((first, k));
+            first = k;
+        }
+    }
+    if first < sentences.len() {
+        out.push((first, sentences.len()));
+    }
+    out
 }
 
 /// Mends sequences broken by post-editing (an I or L without its B becomes B or U).
@@ -1379,6 +1413,14 @@ pub fn calibration_table(pairs: &[(f32, bool)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_documents_are_cut_into_windows_of_whole_sentences() {
+        let sents = [(0, 4), (4, 9), (9, 10), (10, 30), (30, 31)];
+        assert_eq!(windows(&sents, 10), vec![(0, 3), (3, 4), (4, 5)]);
+        assert_eq!(windows(&sents, 100), vec![(0, 5)]);
+        assert!(windows(&[], 10).is_empty());
+    }
 
     #[test]
     fn tag_names_follow_ids() {
