@@ -114,6 +114,21 @@ impl Inputs {
         Inputs { pending, opts }
     }
 
+    /// Reads JSON Lines from `reader`, whose lines are named `name:LINE` in error records.
+    pub fn from_jsonl_reader(
+        name: &str,
+        reader: Box<dyn BufRead + Send>,
+        opts: InputOptions,
+    ) -> Self {
+        let mut pending = VecDeque::new();
+        pending.push_back(Source::Jsonl {
+            name: name.into(),
+            reader,
+            line: 0,
+        });
+        Inputs { pending, opts }
+    }
+
     fn file_source(path: &Path) -> Source {
         let is_jsonl = matches!(
             path.extension().and_then(|e| e.to_str()),
@@ -181,8 +196,11 @@ impl Inputs {
                 location: at.clone(),
                 message,
             };
-            // Read at most a little over the article limit; the rest of a huge line is skipped.
-            let n = match read_line_limited(reader.as_mut(), &mut buf, max + 4096) {
+            // Read at most what an article of the limit can take as JSON (escapes such as
+            // `\u00e9` make up to six bytes of one); the rest of a huge line is skipped
+            // unread, so memory stays bounded whatever the line's length.
+            let cap = max.saturating_mul(6).saturating_add(4096);
+            let n = match read_line_limited(reader.as_mut(), &mut buf, cap) {
                 Ok(n) => n,
                 Err(e) => {
                     self.pending.pop_front();
@@ -193,9 +211,10 @@ impl Inputs {
                 self.pending.pop_front();
                 return None;
             }
-            if buf.len() > max + 4096 {
+            if buf.len() > cap {
                 return Some(Err(synthetic(format!(
-                    "line too long: over {max} bytes (raise --max-article-bytes to accept it)"
+                    "line too long: over {cap} bytes, more than an article of {max} bytes can \
+                     take (raise --max-article-bytes to accept it)"
                 ))));
             }
             if buf.iter().all(|b| b.is_ascii_whitespace()) {

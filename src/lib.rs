@@ -8,6 +8,7 @@
 
 pub mod attribution;
 pub mod bench;
+pub mod check;
 pub mod cues;
 pub mod eval;
 pub mod input;

@@ -61,6 +61,9 @@ enum Cmd {
         /// wrote to FILE's partial file are kept, and the run goes on after them.
         #[arg(long, requires = "output")]
         resume: bool,
+        /// Most articles analysed per batch (for tests of interrupted runs).
+        #[arg(long, default_value_t = 256, hide = true)]
+        batch_articles: usize,
         #[command(flatten)]
         common: Common,
     },
@@ -335,17 +338,30 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn real_main() -> Result<ExitCode> {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print to stdout and succeed; usage errors exit 1.
+            let _ = e.print();
+            return Ok(if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+    };
     match cli.cmd {
         Cmd::Run {
             paths,
             output,
             resume,
+            batch_articles,
             common,
         } => {
             let pipeline = common.setup()?;
             let mut opts = RunOptions {
                 input: common.input(),
+                batch_articles: batch_articles.max(1),
                 ..RunOptions::default()
             };
             let bar = if std::io::stderr().is_terminal() {

@@ -59,59 +59,66 @@ pub fn read_split(dir: &Path) -> Result<Vec<GoldArticle>> {
             .with_context(|| format!("reading text of {stem}"))?;
         let ann = std::fs::read_to_string(ann_dir.join(&file))
             .with_context(|| format!("reading {file}"))?;
-        let c2b = char_to_byte(&text);
-        let byte = |c: usize| c2b[c.min(c2b.len() - 1)];
-        let mut spans: BTreeMap<String, Vec<Span>> = BTreeMap::new();
-        let mut events: Vec<Vec<(String, String)>> = Vec::new();
-        for line in ann.lines() {
-            let parts: Vec<&str> = line.split('\t').collect();
-            if line.starts_with('T') && parts.len() >= 2 {
-                let Some((_, rest)) = parts[1].split_once(' ') else {
-                    continue;
-                };
-                let mut v = Vec::new();
-                for seg in rest.split(';') {
-                    let mut it = seg
-                        .split_whitespace()
-                        .filter_map(|x| x.parse::<usize>().ok());
-                    if let (Some(a), Some(b)) = (it.next(), it.next()) {
-                        v.push(Span::new(byte(a), byte(b).max(byte(a))));
-                    }
-                }
-                spans.insert(parts[0].to_string(), v);
-            } else if line.starts_with('E') && parts.len() >= 2 {
-                events.push(
-                    parts[1]
-                        .split_whitespace()
-                        .filter_map(|r| {
-                            r.split_once(':')
-                                .map(|(a, b)| (a.to_string(), b.to_string()))
-                        })
-                        .collect(),
-                );
-            }
-        }
-        let mut attributions = Vec::new();
-        for ev in events {
-            let mut a = GoldAttribution::default();
-            for (role, t) in ev {
-                let s = spans.get(&t).cloned().unwrap_or_default();
-                match role.as_str() {
-                    "Content" | "Content2" => a.content.extend(s),
-                    "Source" => a.source.extend(s),
-                    "Cue" => a.cue.extend(s),
-                    _ => {}
-                }
-            }
-            if !a.content.is_empty() {
-                attributions.push(a);
-            }
-        }
-        out.push(GoldArticle {
-            id: stem,
-            text,
-            attributions,
-        });
+        out.push(parse_article(stem, text, &ann));
     }
     Ok(out)
+}
+
+/// One article from its text and its brat annotation (`T` spans in code points, `E`
+/// attribution events); unknown or malformed lines are skipped, offsets are clamped to the
+/// text, and every span lies on character boundaries.
+pub fn parse_article(id: String, text: String, ann: &str) -> GoldArticle {
+    let c2b = char_to_byte(&text);
+    let byte = |c: usize| c2b[c.min(c2b.len() - 1)];
+    let mut spans: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+    let mut events: Vec<Vec<(String, String)>> = Vec::new();
+    for line in ann.lines() {
+        let parts: Vec<&str> = line.split('\t').collect();
+        if line.starts_with('T') && parts.len() >= 2 {
+            let Some((_, rest)) = parts[1].split_once(' ') else {
+                continue;
+            };
+            let mut v = Vec::new();
+            for seg in rest.split(';') {
+                let mut it = seg
+                    .split_whitespace()
+                    .filter_map(|x| x.parse::<usize>().ok());
+                if let (Some(a), Some(b)) = (it.next(), it.next()) {
+                    v.push(Span::new(byte(a), byte(b).max(byte(a))));
+                }
+            }
+            spans.insert(parts[0].to_string(), v);
+        } else if line.starts_with('E') && parts.len() >= 2 {
+            events.push(
+                parts[1]
+                    .split_whitespace()
+                    .filter_map(|r| {
+                        r.split_once(':')
+                            .map(|(a, b)| (a.to_string(), b.to_string()))
+                    })
+                    .collect(),
+            );
+        }
+    }
+    let mut attributions = Vec::new();
+    for ev in events {
+        let mut a = GoldAttribution::default();
+        for (role, t) in ev {
+            let s = spans.get(&t).cloned().unwrap_or_default();
+            match role.as_str() {
+                "Content" | "Content2" => a.content.extend(s),
+                "Source" => a.source.extend(s),
+                "Cue" => a.cue.extend(s),
+                _ => {}
+            }
+        }
+        if !a.content.is_empty() {
+            attributions.push(a);
+        }
+    }
+    GoldArticle {
+        id,
+        text,
+        attributions,
+    }
 }

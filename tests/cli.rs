@@ -111,7 +111,7 @@ fn output_file_is_written_whole_and_no_temporary_is_left() {
     let leftovers: Vec<_> = std::fs::read_dir(&d)
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
         .collect();
     assert!(leftovers.is_empty());
 }
@@ -152,7 +152,10 @@ fn bad_files_get_error_records_and_the_run_goes_on() {
     assert!(recs[5].get("error").is_none());
     assert_eq!(recs[3]["id"], "4-huge");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("6 articles (4 failed)"), "{err}");
+    assert!(
+        err.contains("6 articles (4 failed, 0 over a work budget)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,0 +1,6 @@
+//! The PolNeAR (brat) reader on arbitrary bytes (`whosaid::check::brat_on_bytes`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| whosaid::check::brat_on_bytes(data));
