@@ -7,22 +7,12 @@ use whosaid::input::{Article, Item};
 use whosaid::work::Budget;
 use whosaid::Pipeline;
 
+mod common;
+use common::Lcg;
+
 fn pipeline() -> &'static Pipeline {
     static P: OnceLock<Pipeline> = OnceLock::new();
     P.get_or_init(|| Pipeline::new_default().unwrap())
-}
-
-/// A small deterministic generator.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) % below as u64) as usize
-    }
 }
 
 fn repeat(unit: &str) -> impl Fn(usize) -> String + '_ {
@@ -97,7 +87,7 @@ fn generators() -> Vec<(&'static str, Generator)> {
                         .collect();
                 let mut r = Lcg(k as u64);
                 (0..k * 8)
-                    .map(|_| alphabet[r.next(alphabet.len())])
+                    .map(|_| alphabet[r.next(alphabet.len() as u64) as usize])
                     .collect()
             }),
         ),

@@ -2,18 +2,10 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_whosaid"))
-}
-
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("whosaid-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::{bin, peak_rss};
 
 fn records(out: &Output) -> Vec<serde_json::Value> {
     String::from_utf8(out.stdout.clone())
@@ -40,6 +32,10 @@ fn run_stdin(args: &[&str], input: &[u8]) -> Output {
 }
 
 const ARTICLE: &str = "Talks in Geneva\n\n\"We made real progress today,\" Secretary of State Marco Rubio said. Officials said the talks would resume on Monday.\n";
+
+fn tmpdir(name: &str) -> PathBuf {
+    common::tmpdir(&format!("cli-{name}"))
+}
 
 #[test]
 fn txt_file_gives_one_record_with_title() {
@@ -310,12 +306,6 @@ fn train_ner_writes_a_model_that_run_can_use() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a whosaid NER model"));
-}
-
-fn peak_rss(stderr: &[u8]) -> f64 {
-    let s = String::from_utf8_lossy(stderr);
-    let tail = s.rsplit("peak RSS ").next().unwrap();
-    tail.split_whitespace().next().unwrap().parse().unwrap()
 }
 
 #[test]

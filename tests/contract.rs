@@ -119,3 +119,32 @@ fn non_ascii_spans_slice_back() {
         .iter()
         .any(|q| q.speaker.as_ref().is_some_and(|s| s.text == "Ødegård")));
 }
+
+/// What `run` writes (serialized straight from the analysis) is byte for byte the JSON of
+/// the record that `show`, `eval` and the library build, for every corpus article and for
+/// a record that carries a warning.
+#[test]
+fn streamed_records_are_the_records_json() {
+    let p = Pipeline::new_default().unwrap();
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let tight = Pipeline::new_default()
+        .unwrap()
+        .with_budget(whosaid::work::Budget {
+            base: 0,
+            per_token: 5,
+        });
+    let mut warned = 0;
+    for item in Inputs::open(&[corpus], InputOptions::default()) {
+        for pipe in [&p, &tight] {
+            let mut streamed = Vec::new();
+            pipe.write_record(&item, &mut streamed).unwrap();
+            let rec = pipe.record_item(&item);
+            warned += usize::from(!rec.warnings.is_empty());
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                serde_json::to_string(&rec).unwrap()
+            );
+        }
+    }
+    assert!(warned > 0, "some records carry a warning");
+}

@@ -3,33 +3,19 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+mod common;
+use common::{bin, peak_rss, tmpdir, Lcg};
 use std::time::Duration;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_whosaid"))
-}
-
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("whosaid-limits-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
 }
 
-fn peak_rss(stderr: &[u8]) -> f64 {
-    let s = String::from_utf8_lossy(stderr);
-    let tail = s.rsplit("peak RSS ").next().unwrap();
-    tail.split_whitespace().next().unwrap().parse().unwrap()
-}
-
 #[test]
 fn a_100_mb_line_without_a_newline_gets_an_error_record_in_bounded_memory() {
-    let d = tmpdir("line");
+    let d = tmpdir("limits-line");
     let p = d.join("huge.jsonl");
     {
         let mut f = std::io::BufWriter::new(std::fs::File::create(&p).unwrap());
@@ -85,22 +71,9 @@ fn a_reader_that_closes_the_pipe_ends_the_run_quietly() {
     assert!(!err.contains("error"), "stderr: {err}");
 }
 
-/// A small deterministic generator of kill times.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % below
-    }
-}
-
 #[test]
 fn runs_killed_at_random_moments_resume_to_the_same_bytes() {
-    let d = tmpdir("resume");
+    let d = tmpdir("limits-resume");
     let want_path = d.join("want.jsonl");
     let args = |out: &Path| -> Vec<String> {
         vec![
