@@ -498,8 +498,12 @@ impl<'d, 'a> Detector<'d, 'a> {
             for span in &mut q.content {
                 let lo = cues.partition_point(|&c| c < span.start);
                 let hi = cues.partition_point(|&c| c < span.end);
-                let inside = hi - lo - usize::from((span.start..span.end).contains(&own));
-                if inside <= MAX_NESTED_CUES {
+                if hi - lo <= MAX_NESTED_CUES {
+                    continue;
+                }
+                let others: Vec<usize> =
+                    cues[lo..hi].iter().copied().filter(|&c| c != own).collect();
+                if others.len() <= MAX_NESTED_CUES {
                     continue;
                 }
                 let (a, b) = (self.token_at(span.start), self.token_at(span.end));
@@ -508,8 +512,6 @@ impl<'d, 'a> Detector<'d, 'a> {
                 } else {
                     b
                 };
-                let others: Vec<usize> =
-                    cues[lo..hi].iter().copied().filter(|&c| c != own).collect();
                 *span = if own >= span.end {
                     // Keep the part nearest the cue: from after the cue that is one too many.
                     let cut = self.token_at(others[others.len() - MAX_NESTED_CUES - 1]) + 1;
@@ -2189,6 +2191,25 @@ mod tests {
     fn short_objects_are_not_content() {
         assert!(q("Rubio later denied that claim, however.").is_empty());
         assert!(q("WSJ reporters revealed the details.").is_empty());
+    }
+
+    #[test]
+    fn chained_contents_hold_at_most_three_other_cues() {
+        let t = "Smith said that Jones said that Brown said that Green said that White said that \
+                 Black said that the plan works.";
+        let r = q(t);
+        assert_eq!(r.len(), 6);
+        for (_, content, _, _) in &r {
+            let cues =
+                content[0].matches(" said ").count() + usize::from(content[0].starts_with("said "));
+            assert!(cues <= MAX_NESTED_CUES, "{content:?}");
+        }
+        // The innermost ones are whole.
+        assert_eq!(r[5].1, ["that the plan works"]);
+        assert_eq!(
+            r[2].1,
+            ["that Green said that White said that Black said that the plan works"]
+        );
     }
 
     #[test]
