@@ -443,25 +443,20 @@ impl NameIndex {
     /// Actor ids that may match a mention, in creation order: at most [`MAX_CANDIDATES`] of
     /// each key, so that an article naming thousands of different Smiths costs linear work.
     fn candidates(&self, toks: &[String]) -> Vec<usize> {
+        let of_key = |k: &str| {
+            self.by_key
+                .get(&k.to_lowercase())
+                .into_iter()
+                .flatten()
+                .take(MAX_CANDIDATES)
+        };
         let mut out = Vec::new();
         if let Some(last) = toks.last() {
-            out.extend(
-                self.by_key
-                    .get(&last.to_lowercase())
-                    .into_iter()
-                    .flatten()
-                    .take(MAX_CANDIDATES),
-            );
+            out.extend(of_key(last));
         }
         let acr = acronym(toks);
         if toks.len() > 1 && acr.chars().count() > 1 {
-            out.extend(
-                self.by_key
-                    .get(&acr.to_lowercase())
-                    .into_iter()
-                    .flatten()
-                    .take(MAX_CANDIDATES),
-            );
+            out.extend(of_key(&acr));
         }
         out.sort_unstable();
         out.dedup();

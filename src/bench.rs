@@ -89,9 +89,11 @@ pub fn bench(pipeline: &Pipeline, articles: &[Article], passes: usize) -> BenchR
         let counts: Vec<(usize, usize, usize)> = articles
             .par_iter()
             .map(|a| {
-                let r = pipeline.record(a);
-                let n = serde_json::to_string(&r).map_or(0, |s| s.len());
-                (r.entities.len(), r.quotes.len(), n)
+                let mut line = Vec::new();
+                let w = pipeline
+                    .write_article(a, &mut line)
+                    .expect("serializing to memory cannot fail");
+                (w.entities, w.quotes, line.len())
             })
             .collect();
         entities = counts.iter().map(|c| c.0).sum();

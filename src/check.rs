@@ -2,50 +2,102 @@
 //! replay what they found (`tests/fuzz_regressions.rs`). Each function panics when an
 //! invariant fails; none panics on any input otherwise.
 
-use crate::input::{Article, InputOptions, Inputs, Item};
+use crate::input::{Article, InputOptions, Inputs};
+use crate::output::Record;
 use crate::pipeline::Pipeline;
 use crate::polnear::parse_article;
+use crate::text::OutSpan;
 
-/// The whole pipeline on `data` (as lossy UTF-8): no error record (a caught panic would be
-/// one), valid JSON, and every span inside the text, slicing back to its `text`.
+/// The whole pipeline on `data` (as lossy UTF-8), as `run` writes it: no error record (a
+/// caught panic would be one), JSON that reads as a record, and no [`record_violations`].
 pub fn pipeline_on_bytes(pipeline: &Pipeline, data: &[u8]) {
     let text = String::from_utf8_lossy(data).into_owned();
-    let item: Item = Ok(Article {
+    let article = Article {
         id: "fuzz".into(),
         title: None,
-        text: text.clone(),
-    });
+        text,
+    };
     let mut out = Vec::new();
     let w = pipeline
-        .write_record(&item, &mut out)
+        .write_article(&article, &mut out)
         .expect("writing to memory");
     assert!(!w.failed, "{}", String::from_utf8_lossy(&out));
-    let rec: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+    let rec: Record = serde_json::from_slice(&out).expect("the JSON of a record");
+    let bad = record_violations(&rec, &article.text);
+    assert!(bad.is_empty(), "{:?}", &bad[..bad.len().min(5)]);
+}
+
+/// Checks one record against its text and the contract: every span inside the text and
+/// slicing back to its `text`, labels, kinds, scores and actor indices in range. Returns the
+/// problems found.
+pub fn record_violations(rec: &Record, text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    let check = |s: &serde_json::Value| {
-        let a = s["start"].as_u64().expect("start") as usize;
-        let b = s["end"].as_u64().expect("end") as usize;
-        assert!(
-            a <= b && b <= chars.len(),
-            "span {a}..{b} of {}",
-            chars.len()
-        );
-        let slice: String = chars[a..b].iter().collect();
-        assert_eq!(slice, s["text"].as_str().expect("text"));
-    };
-    let list = |v: &serde_json::Value| v.as_array().expect("an array").clone();
-    list(&rec["entities"]).iter().for_each(check);
-    for a in list(&rec["actors"]) {
-        list(&a["mentions"]).iter().for_each(check);
-    }
-    for q in list(&rec["quotes"]) {
-        list(&q["content"]).iter().for_each(check);
-        for k in ["cue", "speaker"] {
-            if !q[k].is_null() {
-                check(&q[k]);
+    let mut bad = Vec::new();
+    let mut span = |what: &str, s: &OutSpan| {
+        if s.start > s.end || s.end > chars.len() {
+            bad.push(format!("{what} {}..{} out of range", s.start, s.end));
+        } else {
+            let sliced: String = chars[s.start..s.end].iter().collect();
+            if sliced != s.text {
+                bad.push(format!(
+                    "{what} {}..{}: {:?} != {:?}",
+                    s.start, s.end, sliced, s.text
+                ));
             }
         }
+    };
+    for e in &rec.entities {
+        span(
+            "entity",
+            &OutSpan {
+                start: e.start,
+                end: e.end,
+                text: e.text.clone(),
+            },
+        );
     }
+    for a in &rec.actors {
+        for m in &a.mentions {
+            span("mention", m);
+        }
+    }
+    for q in &rec.quotes {
+        for c in &q.content {
+            span("content", c);
+        }
+        if let Some(c) = &q.cue {
+            span("cue", c);
+        }
+        if let Some(s) = &q.speaker {
+            span("speaker", s);
+        }
+    }
+    for e in &rec.entities {
+        if !["PER", "ORG", "LOC", "MISC"].contains(&e.label.as_str()) {
+            bad.push(format!("bad label {}", e.label));
+        }
+        if !(0.0..=1.0).contains(&e.score) {
+            bad.push(format!("score {}", e.score));
+        }
+        if e.actor.is_some_and(|a| a >= rec.actors.len()) {
+            bad.push("entity actor out of range".into());
+        }
+    }
+    for q in &rec.quotes {
+        if !["direct", "indirect", "mixed"].contains(&q.kind.as_str()) {
+            bad.push(format!("bad kind {}", q.kind));
+        }
+        if q.content.is_empty() {
+            bad.push("quote without content".into());
+        }
+        if q.speaker_actor.is_some_and(|a| a >= rec.actors.len()) {
+            bad.push("speaker actor out of range".into());
+        }
+        if !(0.0..=1.0).contains(&q.confidence) {
+            bad.push(format!("confidence {}", q.confidence));
+        }
+    }
+    bad
 }
 
 /// The JSON Lines reader on `data`: every item an article within the limit or an error with

@@ -246,16 +246,19 @@ impl Common {
         }))
     }
 
-    /// What of these options changes the output (not the thread count), for the key of a
-    /// resumable run.
-    fn key_parts(&self) -> Vec<String> {
-        vec![
+    /// The key of a resumable run over `paths`: the version, the paths and the options that
+    /// change the output (not the thread count).
+    fn run_key(&self, paths: &[PathBuf]) -> u64 {
+        let mut parts = vec![env!("CARGO_PKG_VERSION").to_string()];
+        parts.extend(paths.iter().map(|p| p.display().to_string()));
+        parts.extend([
             format!("{:?}", self.ner_model),
             self.max_article_bytes.to_string(),
             self.rules_only.to_string(),
             self.ner.clone(),
             self.bert_model.display().to_string(),
-        ]
+        ]);
+        runner::run_key(&parts)
     }
 
     fn input(&self) -> InputOptions {
@@ -392,11 +395,7 @@ fn real_main() -> Result<ExitCode> {
             };
             let summary = match &output {
                 Some(path) => {
-                    let mut parts = vec![env!("CARGO_PKG_VERSION").to_string()];
-                    parts.extend(paths.iter().map(|p| p.display().to_string()));
-                    parts.extend(common.key_parts());
-                    let key =
-                        runner::run_key(&parts.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+                    let key = common.run_key(&paths);
                     let mut f = if resume {
                         let (f, done) = AtomicFile::resume(path, key)?;
                         opts.skip = done;

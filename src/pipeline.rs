@@ -8,7 +8,7 @@ use crate::ner::{Entity, Recognizer};
 use crate::output::{Record, RecordView};
 use crate::quotes::{Quote, QuoteDetector, RuleQuotes};
 use crate::tokenize::{Doc, NewsSegmenter, Segmenter};
-use crate::work::{Budget, Work};
+use crate::work::{Budget, Meter, Work};
 use anyhow::Result;
 use std::io::Write;
 use std::path::Path;
@@ -104,11 +104,10 @@ impl Pipeline {
     pub fn analyze<'a>(&self, text: &'a str) -> Result<Analysis<'a>> {
         let doc = self.segmenter.segment(text);
         let n = doc.tokens.len();
-        let (mut ner_m, mut quote_m, mut resolve_m) = (
-            self.budget.meter(n),
-            self.budget.meter(n),
-            self.budget.meter(n),
-        );
+        // NER and attribution take a fixed number of steps per token and only count them;
+        // quote detection, whose work depends on what the text holds, stops at the budget.
+        let (mut ner_m, mut quote_m, mut resolve_m) =
+            (Meter::unlimited(), self.budget.meter(n), Meter::unlimited());
         let (entities, quotes) = rayon::join(
             || self.ner.recognize(&doc, &mut ner_m),
             || self.quotes.detect(&doc, &mut quote_m),
@@ -117,16 +116,16 @@ impl Pipeline {
         let attribution = self
             .resolver
             .resolve(&doc, &entities, &quotes, &mut resolve_m);
-        let warnings = [("quote detection", &quote_m)]
-            .iter()
-            .filter(|(_, m)| m.exhausted())
-            .map(|(stage, m)| {
+        let warnings = quote_m
+            .exhausted()
+            .then(|| {
                 format!(
-                    "work budget reached in {stage} ({} steps allowed for {n} tokens): \
-                     the rest of the article was not searched",
-                    m.limit()
+                    "work budget reached in quote detection ({} steps allowed for {n} \
+                     tokens): the rest of the article was not searched",
+                    quote_m.limit()
                 )
             })
+            .into_iter()
             .collect();
         Ok(Analysis {
             work: Work {
@@ -171,14 +170,22 @@ impl Pipeline {
     /// Writes the JSON of one input item's record (without a newline) to `out`, straight from
     /// the analysis: the same bytes as serializing [`Pipeline::record_item`], in less memory.
     pub fn write_record(&self, item: &Item, out: &mut dyn Write) -> std::io::Result<Written> {
-        let article = match item {
-            Ok(a) => a,
+        match item {
+            Ok(a) => self.write_article(a, out),
             Err(e) => {
                 let rec = Record::error(e.id.clone(), None, e.message.clone());
                 serde_json::to_writer(&mut *out, &rec)?;
-                return Ok(Written::failed());
+                Ok(Written::failed())
             }
-        };
+        }
+    }
+
+    /// [`Pipeline::write_record`] of one article.
+    pub fn write_article(
+        &self,
+        article: &Article,
+        out: &mut dyn Write,
+    ) -> std::io::Result<Written> {
         match self.analyze_caught(&article.text) {
             Ok(a) => {
                 let view = RecordView::new(&article.id, article.title.as_deref(), &a);
@@ -210,7 +217,6 @@ impl Pipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::work::Meter;
 
     /// A recognizer that cannot run (a model thread gone, say).
     struct Failing;

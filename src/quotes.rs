@@ -163,7 +163,7 @@ impl RuleQuotes {
 
 impl QuoteDetector for RuleQuotes {
     fn detect(&self, doc: &Doc, meter: &mut Meter) -> Vec<Quote> {
-        let mut d = Detector::new(doc, meter.limit().saturating_sub(meter.steps()));
+        let mut d = Detector::new(doc, *meter);
         if let Some(l) = &self.learned {
             let (model, clusters) = l.as_ref();
             let mut buf = Vec::new();
@@ -174,18 +174,15 @@ impl QuoteDetector for RuleQuotes {
                     || lexicon::cue_class(w).is_some()
                     || lexicon::is_np_stop(w)
                     || lexicon::is_cue_modifier(w);
-                d.step();
+                d.steps(1);
                 if !skip && crate::cues::candidate(doc, i) {
                     d.learned[i] = model.score(doc, clusters, i, &mut buf) > model.threshold;
-                    d.steps.set(d.steps.get() + buf.len() as u64);
+                    d.steps(buf.len());
                 }
             }
         }
-        let (quotes, steps, exhausted) = d.run();
-        meter.add(steps);
-        if exhausted {
-            meter.mark_exhausted();
-        }
+        let (quotes, spent) = d.run();
+        *meter = spent;
         quotes
     }
 }
@@ -223,13 +220,10 @@ struct Detector<'d, 'a> {
     marks_before: Vec<u32>,
     /// The first quote-mark token at or after each index (`n` where none; `n + 1` entries).
     next_mark: Vec<u32>,
-    /// Steps taken: token reads through [`Detector::w`], [`Detector::is_word`] and
-    /// [`Detector::cue_at`], the unit of the work budget.
-    steps: std::cell::Cell<u64>,
-    /// Most steps this article may take; past it no further sentence or quotation is searched.
-    limit: u64,
-    /// Set when the limit was reached.
-    exhausted: bool,
+    /// The work budget: token reads through [`Detector::w`], [`Detector::is_word`] and
+    /// [`Detector::cue_at`] are its steps; once it is spent no further sentence or quotation
+    /// is searched.
+    meter: std::cell::Cell<Meter>,
 }
 
 /// Most cues of other quotes that one reported content may hold: contents nest ("Smith said
@@ -239,7 +233,7 @@ struct Detector<'d, 'a> {
 pub const MAX_NESTED_CUES: usize = 3;
 
 impl<'d, 'a> Detector<'d, 'a> {
-    fn new(doc: &'d Doc<'a>, limit: u64) -> Self {
+    fn new(doc: &'d Doc<'a>, meter: Meter) -> Self {
         let n = doc.tokens.len();
         let mut words_before = Vec::with_capacity(n + 1);
         let mut marks_before = Vec::with_capacity(n + 1);
@@ -276,28 +270,30 @@ impl<'d, 'a> Detector<'d, 'a> {
             words_before,
             marks_before,
             next_mark,
-            steps: std::cell::Cell::new(0),
-            limit,
-            exhausted: false,
+            meter: std::cell::Cell::new(meter),
         }
     }
 
-    /// Counts one step.
-    fn step(&self) {
-        self.steps.set(self.steps.get() + 1);
+    /// Counts `n` steps.
+    fn steps(&self, n: usize) {
+        let mut m = self.meter.get();
+        m.add(n as u64);
+        self.meter.set(m);
     }
 
-    /// Whether the work budget is spent (and notes it).
-    fn over_budget(&mut self) -> bool {
-        if self.steps.get() > self.limit {
-            self.exhausted = true;
+    /// Whether the work budget is spent (and notes it on the meter).
+    fn over_budget(&self) -> bool {
+        let mut m = self.meter.get();
+        if m.spent() {
+            m.mark_exhausted();
+            self.meter.set(m);
         }
-        self.exhausted
+        m.exhausted()
     }
 
     /// Text of token `i`, or "" past the end.
     fn w(&self, i: usize) -> &'a str {
-        self.step();
+        self.steps(1);
         self.doc
             .tokens
             .get(i)
@@ -305,7 +301,7 @@ impl<'d, 'a> Detector<'d, 'a> {
     }
 
     fn is_word(&self, i: usize) -> bool {
-        self.step();
+        self.steps(1);
         self.doc
             .tokens
             .get(i)
@@ -327,7 +323,7 @@ impl<'d, 'a> Detector<'d, 'a> {
 
     /// The cue class of token `i` (see [`Detector::cue_class`]), looked up.
     fn cue_at(&self, i: usize) -> Option<CueClass> {
-        self.step();
+        self.steps(1);
         self.cues.get(i).copied().flatten()
     }
 
@@ -435,7 +431,8 @@ impl<'d, 'a> Detector<'d, 'a> {
         (self.words_before[b] - self.words_before[a]) as usize
     }
 
-    fn run(mut self) -> (Vec<Quote>, u64, bool) {
+    /// All quotes, and the meter with the steps taken.
+    fn run(mut self) -> (Vec<Quote>, Meter) {
         self.cues = (0..self.doc.tokens.len())
             .map(|i| self.cue_class(i))
             .collect();
@@ -482,7 +479,7 @@ impl<'d, 'a> Detector<'d, 'a> {
         // A quotation nobody is said to have said is no attribution: long unattributed
         // quotations that did not continue a speaker are left out (none was right on dev).
         out.retain(|q| q.rule != Rule::DirectBare);
-        (out, self.steps.get(), self.exhausted)
+        (out, self.meter.get())
     }
 
     /// Cuts each reported content to hold at most [`MAX_NESTED_CUES`] cues of other quotes:
@@ -506,12 +503,8 @@ impl<'d, 'a> Detector<'d, 'a> {
                 if others.len() <= MAX_NESTED_CUES {
                     continue;
                 }
-                let (a, b) = (self.token_at(span.start), self.token_at(span.end));
-                let b = if b < self.doc.tokens.len() && self.doc.tokens[b].span.start < span.end {
-                    b + 1
-                } else {
-                    b
-                };
+                let a = self.token_at(span.start);
+                let b = self.doc.tokens.partition_point(|t| t.span.start < span.end);
                 *span = if own >= span.end {
                     // Keep the part nearest the cue: from after the cue that is one too many.
                     let cut = self.token_at(others[others.len() - MAX_NESTED_CUES - 1]) + 1;
@@ -586,18 +579,17 @@ impl<'d, 'a> Detector<'d, 'a> {
     /// deals. \"He showed again and again ...\"").
     fn continue_speakers(&self, quotes: &mut [Quote]) {
         let doc = self.doc;
-        // Quotes with a speaker and a cue, by the sentence of their cue, in order: the last one
-        // before quote k in a sentence is found by binary search.
-        let mut by_sentence: std::collections::HashMap<usize, Vec<usize>> =
-            std::collections::HashMap::new();
-        for (k, q) in quotes.iter().enumerate() {
-            if let (Some(_), Some(c)) = (q.speaker, q.cue) {
+        // Per sentence, the last quote so far with a speaker and a cue inside the sentence.
+        let mut last: Vec<Option<usize>> = vec![None; doc.sentences.len()];
+        for k in 0..quotes.len() {
+            if let (Some(_), Some(c)) = (quotes[k].speaker, quotes[k].cue) {
                 let s = doc.sentence_of(self.token_at(c.start));
-                by_sentence.entry(s).or_default().push(k);
+                let (ss, se) = doc.sentences[s];
+                if doc.span_of(ss, se).contains(&c) {
+                    last[s] = Some(k);
+                }
             }
-        }
-        for k in 1..quotes.len() {
-            if quotes[k].rule != Rule::DirectBare {
+            if k == 0 || quotes[k].rule != Rule::DirectBare {
                 continue;
             }
             let open = self.token_at(quotes[k].content[0].start).saturating_sub(1);
@@ -610,13 +602,7 @@ impl<'d, 'a> Detector<'d, 'a> {
             if prev.0 < ps {
                 continue;
             }
-            let prev_span = doc.span_of(prev.0, prev.1);
-            let before = by_sentence.get(&(sent - 1)).and_then(|ks| {
-                let j = ks.partition_point(|&x| x < k);
-                ks[..j].last().map(|&x| &quotes[x])
-            });
-            let before = before.filter(|q| q.cue.is_some_and(|c| prev_span.contains(&c)));
-            if let Some(sp) = before.and_then(|q| q.speaker) {
+            if let Some(sp) = last[sent - 1].and_then(|x| quotes[x].speaker) {
                 quotes[k].speaker = Some(sp);
                 quotes[k].rule = Rule::DirectFloating;
                 quotes[k].confidence = Rule::DirectFloating.confidence();
@@ -1499,7 +1485,7 @@ impl<'d, 'a> Detector<'d, 'a> {
             // Content ends before the sentence's final punctuation, and before a closing mark
             // whose opening mark lies outside the sentence.
             let opens_inside = (ss..se).any(|k| quote_start[k]);
-            self.steps.set(self.steps.get() + (se - ss) as u64);
+            self.steps(se - ss);
             let mut ce = se;
             while ce > ss {
                 match doc.tokens[ce - 1].kind {

@@ -261,10 +261,10 @@ impl Write for AtomicFile {
 }
 
 /// A stable 64-bit key (FNV-1a) of a run's arguments, for naming its partial output.
-pub fn run_key(parts: &[&str]) -> u64 {
+pub fn run_key(parts: &[impl AsRef<str>]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for p in parts {
-        for &b in p.as_bytes().iter().chain(&[0xff]) {
+        for &b in p.as_ref().as_bytes().iter().chain(&[0xff]) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x100_0000_01b3);
         }

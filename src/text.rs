@@ -90,17 +90,6 @@ pub struct OutSpan {
     pub text: String,
 }
 
-impl OutSpan {
-    /// Converts a byte span of `text` to the output form.
-    pub fn from_span(span: Span, text: &str, map: &CharMap) -> Self {
-        OutSpan {
-            start: map.to_char(span.start),
-            end: map.to_char(span.end),
-            text: span.slice(text).to_string(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +117,11 @@ mod tests {
         let t = "«Björn» said";
         let m = CharMap::new(t);
         let s = Span::new(t.find('B').unwrap(), t.find('»').unwrap());
-        let o = OutSpan::from_span(s, t, &m);
+        let o = OutSpan {
+            start: m.to_char(s.start),
+            end: m.to_char(s.end),
+            text: s.slice(t).to_string(),
+        };
         let sliced: String = t.chars().skip(o.start).take(o.end - o.start).collect();
         assert_eq!(sliced, o.text);
         assert_eq!(o.text, "Björn");

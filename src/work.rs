@@ -1,7 +1,8 @@
 //! Work meters and budgets. Every stage is near-linear in its article by construction; each
 //! also counts its steps on a [`Meter`], so that tests can check how work grows with input
-//! size (by count, never by time), and so that a per-article budget stops a stage that would
-//! run past it: the article still gets its record, with what was found and a warning.
+//! size (by count, never by time), and so that a per-article budget stops quote detection,
+//! whose work depends on what the text holds, should it run past it: the article still gets
+//! its record, with what was found and a warning.
 
 /// Steps a stage took on one article, and the most it may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +84,7 @@ impl Work {
     }
 }
 
-/// The per-article work budget: each metered stage may take `base + per_token * tokens` steps.
+/// The per-article work budget: quote detection may take `base + per_token * tokens` steps.
 /// The defaults are far above what any stage needs (quote detection takes about 15 steps per
 /// token on PolNeAR dev and about 110 on the hostile inputs of `tests/adversarial.rs`), so
 /// only a defect that escaped the linear-time design reaches them; at the limit a 3 MB

@@ -2,81 +2,9 @@
 //! points, every span slices back to its text, indices point into the record's arrays.
 
 use std::path::PathBuf;
+use whosaid::check::record_violations as violations;
 use whosaid::input::{InputOptions, Inputs};
-use whosaid::output::Record;
-use whosaid::text::OutSpan;
 use whosaid::Pipeline;
-
-/// Checks one record against its text; returns the problems found.
-pub fn violations(rec: &Record, text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut bad = Vec::new();
-    let mut span = |what: &str, s: &OutSpan| {
-        if s.start > s.end || s.end > chars.len() {
-            bad.push(format!("{what} {}..{} out of range", s.start, s.end));
-        } else {
-            let sliced: String = chars[s.start..s.end].iter().collect();
-            if sliced != s.text {
-                bad.push(format!(
-                    "{what} {}..{}: {:?} != {:?}",
-                    s.start, s.end, sliced, s.text
-                ));
-            }
-        }
-    };
-    for e in &rec.entities {
-        span(
-            "entity",
-            &OutSpan {
-                start: e.start,
-                end: e.end,
-                text: e.text.clone(),
-            },
-        );
-    }
-    for a in &rec.actors {
-        for m in &a.mentions {
-            span("mention", m);
-        }
-    }
-    for q in &rec.quotes {
-        for c in &q.content {
-            span("content", c);
-        }
-        if let Some(c) = &q.cue {
-            span("cue", c);
-        }
-        if let Some(s) = &q.speaker {
-            span("speaker", s);
-        }
-    }
-    for e in &rec.entities {
-        if !["PER", "ORG", "LOC", "MISC"].contains(&e.label.as_str()) {
-            bad.push(format!("bad label {}", e.label));
-        }
-        if !(0.0..=1.0).contains(&e.score) {
-            bad.push(format!("score {}", e.score));
-        }
-        if e.actor.is_some_and(|a| a >= rec.actors.len()) {
-            bad.push("entity actor out of range".into());
-        }
-    }
-    for q in &rec.quotes {
-        if !["direct", "indirect", "mixed"].contains(&q.kind.as_str()) {
-            bad.push(format!("bad kind {}", q.kind));
-        }
-        if q.content.is_empty() {
-            bad.push("quote without content".into());
-        }
-        if q.speaker_actor.is_some_and(|a| a >= rec.actors.len()) {
-            bad.push("speaker actor out of range".into());
-        }
-        if !(0.0..=1.0).contains(&q.confidence) {
-            bad.push(format!("confidence {}", q.confidence));
-        }
-    }
-    bad
-}
 
 #[test]
 fn corpus_records_keep_the_contract() {

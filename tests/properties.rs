@@ -1,8 +1,7 @@
 //! Property tests: any input string is analysed without a panic, and every span slices back.
 
 use proptest::prelude::*;
-use whosaid::text::OutSpan;
-use whosaid::{Article, Pipeline};
+use whosaid::Pipeline;
 
 fn pipeline() -> &'static Pipeline {
     static P: std::sync::OnceLock<Pipeline> = std::sync::OnceLock::new();
@@ -10,33 +9,7 @@ fn pipeline() -> &'static Pipeline {
 }
 
 fn check(text: &str) {
-    let rec = pipeline().record(&Article {
-        id: "p".into(),
-        title: None,
-        text: text.to_string(),
-    });
-    assert!(rec.error.is_none(), "{:?}", rec.error);
-    let chars: Vec<char> = text.chars().collect();
-    let ok = |s: &OutSpan| {
-        s.start <= s.end
-            && s.end <= chars.len()
-            && chars[s.start..s.end].iter().collect::<String>() == s.text
-    };
-    for e in &rec.entities {
-        assert!(ok(&OutSpan {
-            start: e.start,
-            end: e.end,
-            text: e.text.clone()
-        }));
-    }
-    for q in &rec.quotes {
-        assert!(q.content.iter().all(ok));
-        assert!(q.cue.iter().all(ok));
-        assert!(q.speaker.iter().all(ok));
-    }
-    for a in &rec.actors {
-        assert!(a.mentions.iter().all(ok));
-    }
+    whosaid::check::pipeline_on_bytes(pipeline(), text.as_bytes());
 }
 
 /// Words and marks that drive the rules, mixed with anything.
