@@ -86,6 +86,20 @@ fn a_reader_that_closes_the_pipe_ends_the_run_quietly() {
     assert!(!err.contains("error"), "stderr: {err}");
 }
 
+/// The length of round `round`'s partial output file in `d` (0 when there is none).
+fn partial_len(d: &Path, round: usize) -> u64 {
+    std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!(".got{round}.jsonl."))
+        })
+        .and_then(|e| e.metadata().ok())
+        .map_or(0, |m| m.len())
+}
+
 #[test]
 fn runs_killed_at_random_moments_resume_to_the_same_bytes() {
     let d = tmpdir("limits-resume");
@@ -117,23 +131,31 @@ fn runs_killed_at_random_moments_resume_to_the_same_bytes() {
             if resume {
                 cmd.arg("--resume");
             }
+            let at_start = partial_len(&d, round);
             let mut child = cmd.spawn().unwrap();
             if attempt < 3 {
-                std::thread::sleep(Duration::from_millis(20 + rng.next(600)));
+                if attempt == 0 {
+                    // Anywhere from the start, model loading included.
+                    std::thread::sleep(Duration::from_millis(rng.next(600)));
+                } else {
+                    // Once the run has written more records (whatever its start-up costs on
+                    // this build and machine), then a little later.
+                    let t0 = std::time::Instant::now();
+                    while partial_len(&d, round) <= at_start
+                        && child.try_wait().unwrap().is_none()
+                        && t0.elapsed() < Duration::from_secs(60)
+                    {
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                    std::thread::sleep(Duration::from_millis(rng.next(100)));
+                }
                 let _ = child.kill(); // SIGKILL
                 let _ = child.wait();
                 if !out.exists() {
                     // The run was killed before it finished: no complete-looking output.
-                    let partial = std::fs::read_dir(&d)
-                        .unwrap()
-                        .filter_map(|e| e.ok())
-                        .map(|e| e.file_name().to_string_lossy().into_owned())
-                        .find(|n| n.starts_with(&format!(".got{round}.jsonl.")));
-                    if let Some(p) = partial {
-                        let n = std::fs::read(d.join(p)).unwrap().len();
-                        if n > 0 && n < want.len() {
-                            resumed_from_middle += 1;
-                        }
+                    let n = partial_len(&d, round);
+                    if n > 0 && n < want.len() as u64 {
+                        resumed_from_middle += 1;
                     }
                 }
             } else {
