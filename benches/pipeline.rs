@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use whosaid::input::{Article, InputOptions, Inputs};
 use whosaid::ner::perceptron::PerceptronNer;
 use whosaid::ner::Recognizer;
-use whosaid::quotes::{QuoteDetector, RuleQuotes};
+use whosaid::quote::{QuoteDetector, RuleQuotes};
 use whosaid::tokenize::{NewsSegmenter, Segmenter};
 use whosaid::work::Meter;
 use whosaid::Pipeline;

@@ -4,7 +4,7 @@
 
 use crate::lexicon;
 use crate::ner::{Entity, Label};
-use crate::quotes::Quote;
+use crate::quote::Quote;
 use crate::text::Span;
 use crate::tokenize::{Doc, TokenKind};
 use crate::work::Meter;
@@ -476,7 +476,7 @@ impl Lookup {
     fn new(quotes: &[Quote]) -> Self {
         let mut direct: Vec<Span> = quotes
             .iter()
-            .filter(|q| q.kind == crate::quotes::QuoteKind::Direct)
+            .filter(|q| q.kind == crate::quote::QuoteKind::Direct)
             .flat_map(|q| q.content.iter().copied())
             .collect();
         direct.sort();

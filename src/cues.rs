@@ -3,18 +3,14 @@
 //! train. The quote detector uses it to find cues its lexicon lacks; content and speaker
 //! still come from the rules.
 
+use crate::learn::hash::{hash_shape, hash_str, mix, prefix_bits};
+use crate::learn::{shuffle, IdMap};
 use crate::lexicon;
 use crate::ner::clusters::Clusters;
-use crate::ner::features::{hash_shape, hash_str, mix, prefix_bits};
-use crate::ner::perceptron::IdHasher;
 use crate::polnear::GoldArticle;
 use crate::tokenize::{Doc, NewsSegmenter, Segmenter, TokenKind};
 use anyhow::{bail, Context, Result};
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::path::Path;
-
-type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
 /// The trained cue model: one weight per hashed feature.
 #[derive(Clone, Default)]
@@ -213,7 +209,7 @@ pub fn train(
     let mut order: Vec<usize> = (0..tr.len()).collect();
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     for epoch in 1..=epochs {
-        crate::ner::perceptron::shuffle(&mut order, &mut rng);
+        shuffle(&mut order, &mut rng);
         for &d in &order {
             let (doc, gold) = &tr[d];
             for (i, &is_cue) in gold.iter().enumerate() {

@@ -5,7 +5,7 @@
 use crate::output::Record;
 use crate::pipeline::Pipeline;
 use crate::polnear::GoldArticle;
-use crate::quotes::Rule;
+use crate::quote::Rule;
 use crate::text::{CharMap, Span};
 use rayon::prelude::*;
 use serde::Serialize;

@@ -2,7 +2,7 @@
 //!
 //! The data flows through small stages, each behind one trait, in the order that
 //! [`pipeline`] alone knows: text and spans ([`text`]) -> segmentation ([`tokenize`]) ->
-//! named entities ([`ner`]) and quote detection ([`quotes`]) in parallel -> attribution and
+//! named entities ([`ner`]) and quote detection ([`quote`]) in parallel -> attribution and
 //! coreference ([`attribution`]) -> output ([`output`]). [`input`] and [`runner`] stream
 //! corpora through it; [`show`] and [`bench`] serve the command line.
 
@@ -12,12 +12,13 @@ pub mod check;
 pub mod cues;
 pub mod eval;
 pub mod input;
+pub mod learn;
 pub mod lexicon;
 pub mod ner;
 pub mod output;
 pub mod pipeline;
 pub mod polnear;
-pub mod quotes;
+pub mod quote;
 pub mod runner;
 pub mod show;
 pub mod text;

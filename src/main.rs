@@ -228,9 +228,9 @@ impl Common {
                 .context("setting up the thread pool")?;
         }
         let quotes = if self.rules_only {
-            whosaid::quotes::RuleQuotes::rules_only()
+            whosaid::quote::RuleQuotes::rules_only()
         } else {
-            whosaid::quotes::RuleQuotes::with_builtin_cues()?
+            whosaid::quote::RuleQuotes::with_builtin_cues()?
         };
         Ok(Pipeline::with_parts(self.recognizer()?, quotes))
     }

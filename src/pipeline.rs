@@ -6,7 +6,7 @@ use crate::input::{Article, Item};
 use crate::ner::perceptron::{Model, PerceptronNer};
 use crate::ner::{Entity, Recognizer};
 use crate::output::{Record, RecordView};
-use crate::quotes::{Quote, QuoteDetector, RuleQuotes};
+use crate::quote::{Quote, QuoteDetector, RuleQuotes};
 use crate::tokenize::{Doc, NewsSegmenter, Segmenter};
 use crate::work::{Budget, Meter, Work};
 use anyhow::Result;

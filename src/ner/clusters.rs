@@ -5,7 +5,7 @@
 //! `whosaid train clusters --vocab DIR` rebuilds the table from the model's `vocab/` folder
 //! (`strings.json`, `key2row`, `vectors`); only the derived word-to-path table is shipped.
 
-use super::features::hash_str;
+use crate::learn::hash::hash_str;
 use anyhow::{bail, Context, Result};
 use std::collections::HashMap;
 use std::path::Path;
@@ -23,7 +23,7 @@ const MAGIC: &[u8; 8] = b"WSCLUv1\0";
 
 /// A word table: 32-bit word key to a 16-bit value.
 pub(crate) type WordTable =
-    HashMap<u32, u16, std::hash::BuildHasherDefault<super::perceptron::IdHasher>>;
+    HashMap<u32, u16, std::hash::BuildHasherDefault<crate::learn::IdHasher>>;
 
 /// Reads a word table: `magic`, a u64 count, then (u32 key, u16 value) records.
 pub(crate) fn read_word_table(b: &[u8], magic: &[u8; 8], what: &str) -> Result<WordTable> {

@@ -6,7 +6,7 @@
 //! and runs `whosaid train gazetteer --list FILE`, which writes the shipped table.
 
 use super::clusters::{key, read_word_table, write_word_table, WordTable};
-use super::features::hash_str;
+use crate::learn::hash::hash_str;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 

@@ -11,11 +11,11 @@ use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
 use super::features::{history_features, static_features, tag_features, SentCase, TokHash};
 use super::gazetteer::{Gazetteer, DEFAULT_GAZETTEER};
 use super::{Entity, Label, Recognizer};
+use crate::learn::shuffle;
+use crate::learn::{Averaged, IdMap};
 use crate::tokenize::{Doc, TokenKind};
 use crate::work::Meter;
 use anyhow::{bail, Context, Result};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -68,26 +68,6 @@ fn allowed(prev: usize, next: usize, last: bool) -> bool {
         (_, Some((_, np))) => !inside && (matches!(np, Part::U) || (np == Part::B && !last)),
     }
 }
-
-/// An identity hasher for keys that are hashes already.
-#[derive(Default, Clone, Copy)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
 /// Per-document memory: labels given to capitalized words so far, the words the document also
 /// writes in lower case, and the neighbours of every capitalized word's occurrences.
@@ -294,9 +274,9 @@ const MAGIC: &[u8; 8] = b"WSNERv3\0";
 fn tables_fingerprint() -> u64 {
     let fold = |b: &[u8]| {
         b.iter()
-            .fold(0u64, |h, &x| super::features::mix(h, x as u64))
+            .fold(0u64, |h, &x| crate::learn::hash::mix(h, x as u64))
     };
-    super::features::hash_str(
+    crate::learn::hash::hash_str(
         &format!(
             "{}:{:x}:{}:{:x}",
             DEFAULT_CLUSTERS.len(),
@@ -827,9 +807,9 @@ fn truecase(
         for (k, w) in words[s..e].iter().enumerate() {
             let first = w.chars().next().unwrap_or(' ');
             if first.is_lowercase() {
-                lower_seen.insert(super::features::hash_str(w, true), ());
+                lower_seen.insert(crate::learn::hash::hash_str(w, true), ());
             } else if first.is_uppercase() && k > 0 && *case == SentCase::Normal {
-                cap_inside.insert(super::features::hash_str(w, true), ());
+                cap_inside.insert(crate::learn::hash::hash_str(w, true), ());
             }
         }
     }
@@ -842,7 +822,7 @@ fn truecase(
             {
                 continue;
             }
-            let h = super::features::hash_str(w, true);
+            let h = crate::learn::hash::hash_str(w, true);
             if lower_seen.contains_key(&h) || (!cap_inside.contains_key(&h) && clusters.knows(h)) {
                 out[i] = Some(w.to_lowercase());
             }
@@ -1105,10 +1085,7 @@ impl Default for TrainOptions {
 
 struct Trainer {
     tables: Arc<WordTables>,
-    index: IdMap<u32>,
-    w: Vec<f32>,
-    acc: Vec<f64>,
-    c: f64,
+    weights: Averaged,
     golds: Vec<Vec<usize>>,
     order: Vec<usize>,
     rng: u64,
@@ -1122,10 +1099,7 @@ impl Trainer {
         let seed = opts.seed;
         Ok(Trainer {
             tables: builtin_tables()?,
-            index: IdMap::default(),
-            w: Vec::new(),
-            acc: Vec::new(),
-            c: 0.0,
+            weights: Averaged::new(N_TAGS),
             golds: docs.iter().map(gold_bilou).collect(),
             order: (0..docs.len()).collect(),
             rng: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
@@ -1145,41 +1119,14 @@ impl Trainer {
         }
     }
 
-    fn row(&mut self, f: u64) -> usize {
-        let n = self.index.len() as u32;
-        let r = *self.index.entry(f).or_insert(n) as usize;
-        if r == n as usize {
-            self.w.extend([0.0; N_TAGS]);
-            self.acc.extend([0.0; N_TAGS]);
-        }
-        r
-    }
-
-    fn update(&mut self, feats: &[u64], gold: usize, pred: usize, tau: f32) {
-        let c = self.c;
-        for &f in feats {
-            let r = self.row(f) * N_TAGS;
-            self.w[r + gold] += tau;
-            self.acc[r + gold] += c * tau as f64;
-            self.w[r + pred] -= tau;
-            self.acc[r + pred] -= c * tau as f64;
-        }
-    }
-
     fn averaged(&self) -> Model {
-        let c = self.c.max(1.0);
-        let weights: Vec<f32> = self
-            .w
-            .iter()
-            .zip(&self.acc)
-            .map(|(&w, &a)| (w as f64 - a / c) as f32)
-            .collect();
+        let weights = self.weights.averaged_rows();
         // Drop features whose averaged weights are all small next to the largest weight.
         let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
         let floor = max * PRUNE_FLOOR;
         let mut index = IdMap::default();
         let mut kept = Vec::new();
-        for (&k, &r) in &self.index {
+        for (&k, &r) in self.weights.current().0 {
             let row = &weights[r as usize * N_TAGS..(r as usize + 1) * N_TAGS];
             if row.iter().any(|w| w.abs() > floor) {
                 index.insert(k, (kept.len() / N_TAGS) as u32);
@@ -1190,7 +1137,8 @@ impl Trainer {
     }
 
     fn model_view(&self) -> Model {
-        Model::quantized(self.index.clone(), &self.w, self.tables.clone())
+        let (index, w) = self.weights.current();
+        Model::quantized(index.clone(), w, self.tables.clone())
     }
 
     /// One greedy pass over a document with the current weights, updating wherever the gold
@@ -1215,15 +1163,8 @@ impl Trainer {
         };
         greedy_document(&words, &doc.sentences, &tables, unknown, |feats, pos| {
             scores.fill(0.0);
-            for f in feats {
-                if let Some(&r) = self.index.get(f) {
-                    let r = r as usize * N_TAGS;
-                    for (o, x) in scores.iter_mut().zip(&self.w[r..r + N_TAGS]) {
-                        *o += x;
-                    }
-                }
-            }
-            self.c += 1.0;
+            self.weights.score(feats, &mut scores);
+            self.weights.tick();
             // Passive-aggressive update (Crammer et al. 2006): against the highest-scoring
             // wrong tag, whenever gold does not beat it by a margin of one, with the
             // smallest step that would make it do so.
@@ -1244,7 +1185,8 @@ impl Trainer {
             };
             let loss = rival_s - scores[g] + 1.0;
             if loss > 0.0 {
-                self.update(feats, g, rival, loss / (2.0 * feats.len() as f32));
+                self.weights
+                    .update(feats, g, rival, loss / (2.0 * feats.len() as f32));
             }
             best
         });
@@ -1256,17 +1198,6 @@ impl Trainer {
 /// dropped from the saved model: at 1% the model keeps about 110,000 features of 170,000 with
 /// the same eng.testa F1 (at 5%, 0.3 less).
 const PRUNE_FLOOR: f32 = 0.01;
-
-/// Shuffles `order` in place (Fisher-Yates with an xorshift generator whose state is `rng`):
-/// deterministic for a given seed, so that training runs repeat exactly.
-pub fn shuffle(order: &mut [usize], rng: &mut u64) {
-    for i in (1..order.len()).rev() {
-        *rng ^= *rng << 13;
-        *rng ^= *rng >> 7;
-        *rng ^= *rng << 17;
-        order.swap(i, (*rng % (i as u64 + 1)) as usize);
-    }
-}
 
 /// Scores a model on CoNLL documents: (true positives, predicted, gold) chunk counts.
 pub fn evaluate(model: &Model, docs: &[ConllDoc]) -> (usize, usize, usize) {

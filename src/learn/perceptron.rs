@@ -1,0 +1,192 @@
+//! Averaged-perceptron weights over hashed features: `K` weights per feature (one per class),
+//! updated online and averaged over every step (Collins 2002, with the lazy-sum trick), plus
+//! the seeded shuffle that makes training runs repeat exactly.
+
+use super::hash::IdMap;
+
+/// Trainable weights: feature id -> a row of `k` weights, with running sums for averaging.
+#[derive(Clone)]
+pub struct Averaged {
+    k: usize,
+    index: IdMap<u32>,
+    w: Vec<f32>,
+    acc: Vec<f64>,
+    c: f64,
+}
+
+impl Averaged {
+    /// Empty weights with `k` classes per feature.
+    pub fn new(k: usize) -> Self {
+        Averaged {
+            k,
+            index: IdMap::default(),
+            w: Vec::new(),
+            acc: Vec::new(),
+            c: 0.0,
+        }
+    }
+
+    /// Classes per feature.
+    pub fn classes(&self) -> usize {
+        self.k
+    }
+
+    /// Features seen so far.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// No feature seen yet.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Counts one training step (the clock the averages are taken over).
+    #[inline]
+    pub fn tick(&mut self) {
+        self.c += 1.0;
+    }
+
+    /// The current (not averaged) row of feature `f`, if it has one.
+    #[inline]
+    pub fn row(&self, f: u64) -> Option<&[f32]> {
+        self.index.get(&f).map(|&r| {
+            let r = r as usize * self.k;
+            &self.w[r..r + self.k]
+        })
+    }
+
+    /// Adds the current weights of `feats` to `scores` (one per class).
+    #[inline]
+    pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
+        for &f in feats {
+            if let Some(row) = self.row(f) {
+                for (o, x) in scores.iter_mut().zip(row) {
+                    *o += x;
+                }
+            }
+        }
+    }
+
+    /// Sum of the current weights of `feats` for class `class`.
+    #[inline]
+    pub fn score_class(&self, feats: &[u64], class: usize) -> f32 {
+        feats
+            .iter()
+            .filter_map(|&f| self.row(f).map(|r| r[class]))
+            .sum()
+    }
+
+    fn row_index(&mut self, f: u64) -> usize {
+        let n = self.index.len() as u32;
+        let r = *self.index.entry(f).or_insert(n) as usize;
+        if r == n as usize {
+            self.w.extend(std::iter::repeat_n(0.0, self.k));
+            self.acc.extend(std::iter::repeat_n(0.0, self.k));
+        }
+        r
+    }
+
+    /// Adds `tau` to class `class` of every feature in `feats`.
+    pub fn add(&mut self, feats: &[u64], class: usize, tau: f32) {
+        let c = self.c;
+        for &f in feats {
+            let r = self.row_index(f) * self.k + class;
+            self.w[r] += tau;
+            self.acc[r] += c * tau as f64;
+        }
+    }
+
+    /// Moves `tau` of weight from class `pred` to class `gold` on every feature in `feats`.
+    pub fn update(&mut self, feats: &[u64], gold: usize, pred: usize, tau: f32) {
+        let c = self.c;
+        for &f in feats {
+            let r = self.row_index(f) * self.k;
+            self.w[r + gold] += tau;
+            self.acc[r + gold] += c * tau as f64;
+            self.w[r + pred] -= tau;
+            self.acc[r + pred] -= c * tau as f64;
+        }
+    }
+
+    /// The feature index and the current weights, row by row.
+    pub fn current(&self) -> (&IdMap<u32>, &[f32]) {
+        (&self.index, &self.w)
+    }
+
+    /// The averaged weights, row by row in the order of the index.
+    pub fn averaged_rows(&self) -> Vec<f32> {
+        let c = self.c.max(1.0);
+        self.w
+            .iter()
+            .zip(&self.acc)
+            .map(|(&w, &a)| (w as f64 - a / c) as f32)
+            .collect()
+    }
+
+    /// The averaged weights as a map from feature to row, leaving out rows whose weights all
+    /// stay at or below `floor` in absolute value.
+    pub fn averaged(&self, floor: f32) -> IdMap<Vec<f32>> {
+        let rows = self.averaged_rows();
+        self.index
+            .iter()
+            .filter_map(|(&f, &r)| {
+                let row = &rows[r as usize * self.k..(r as usize + 1) * self.k];
+                row.iter()
+                    .any(|w| w.abs() > floor)
+                    .then(|| (f, row.to_vec()))
+            })
+            .collect()
+    }
+}
+
+/// Shuffles `order` in place (Fisher-Yates with an xorshift generator whose state is `rng`):
+/// deterministic for a given seed, so that training runs repeat exactly.
+pub fn shuffle(order: &mut [usize], rng: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        order.swap(i, (*rng % (i as u64 + 1)) as usize);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn averaging_weights_steps_by_when_they_happened() {
+        let mut a = Averaged::new(2);
+        // An update at step 0, then four steps: the weight held all along, the average is it.
+        a.update(&[7], 0, 1, 1.0);
+        for _ in 0..4 {
+            a.tick();
+        }
+        let rows = a.averaged_rows();
+        assert_eq!(rows, vec![1.0, -1.0]);
+        a.update(&[7], 1, 0, 1.0);
+        a.tick();
+        // Now w = [0, 0], acc = [-4, 4], c = 5: average [0.8, -0.8].
+        let rows = a.averaged_rows();
+        assert!((rows[0] - 0.8).abs() < 1e-6 && (rows[1] + 0.8).abs() < 1e-6);
+        let mut s = [0.0; 2];
+        a.score(&[7, 9], &mut s);
+        assert_eq!(s, [0.0, 0.0]);
+        assert_eq!(a.averaged(0.9).len(), 0);
+        assert_eq!(a.averaged(0.5).len(), 1);
+    }
+
+    #[test]
+    fn shuffle_is_a_seeded_permutation() {
+        let mut a: Vec<usize> = (0..50).collect();
+        let mut b = a.clone();
+        let (mut r1, mut r2) = (42u64, 42u64);
+        shuffle(&mut a, &mut r1);
+        shuffle(&mut b, &mut r2);
+        assert_eq!(a, b);
+        let mut s = a.clone();
+        s.sort();
+        assert_eq!(s, (0..50).collect::<Vec<_>>());
+    }
+}
