@@ -18,6 +18,18 @@ pub struct GoldAttribution {
     pub cue: Vec<Span>,
 }
 
+/// Every annotated span segment of each role, as `role_score.py` reads them: all `T` lines
+/// of kind Source, Cue, Content or Content2, linked to an attribution or not.
+#[derive(Debug, Clone, Default)]
+pub struct RoleSpans {
+    /// Source segments.
+    pub source: Vec<Span>,
+    /// Cue segments.
+    pub cue: Vec<Span>,
+    /// Content and Content2 segments.
+    pub content: Vec<Span>,
+}
+
 /// One annotated article.
 #[derive(Debug, Clone)]
 pub struct GoldArticle {
@@ -27,6 +39,8 @@ pub struct GoldArticle {
     pub text: String,
     /// Its attributions.
     pub attributions: Vec<GoldAttribution>,
+    /// Its role spans.
+    pub roles: RoleSpans,
 }
 
 /// Byte offset of every code point index (and of the end).
@@ -72,10 +86,11 @@ pub fn parse_article(id: String, text: String, ann: &str) -> GoldArticle {
     let byte = |c: usize| c2b[c.min(c2b.len() - 1)];
     let mut spans: BTreeMap<String, Vec<Span>> = BTreeMap::new();
     let mut events: Vec<Vec<(String, String)>> = Vec::new();
+    let mut roles = RoleSpans::default();
     for line in ann.lines() {
         let parts: Vec<&str> = line.split('\t').collect();
         if line.starts_with('T') && parts.len() >= 2 {
-            let Some((_, rest)) = parts[1].split_once(' ') else {
+            let Some((kind, rest)) = parts[1].split_once(' ') else {
                 continue;
             };
             let mut v = Vec::new();
@@ -86,6 +101,12 @@ pub fn parse_article(id: String, text: String, ann: &str) -> GoldArticle {
                 if let (Some(a), Some(b)) = (it.next(), it.next()) {
                     v.push(Span::new(byte(a), byte(b).max(byte(a))));
                 }
+            }
+            match kind {
+                "Source" => roles.source.extend(&v),
+                "Cue" => roles.cue.extend(&v),
+                "Content" | "Content2" => roles.content.extend(&v),
+                _ => {}
             }
             spans.insert(parts[0].to_string(), v);
         } else if line.starts_with('E') && parts.len() >= 2 {
@@ -120,5 +141,6 @@ pub fn parse_article(id: String, text: String, ann: &str) -> GoldArticle {
         id,
         text,
         attributions,
+        roles,
     }
 }

@@ -115,8 +115,14 @@ fn polnear_dev_scores_with_no_offset_errors() {
         &[dev.to_str().unwrap(), pred.to_str().unwrap()],
         None,
     );
+    let roles = score(
+        py,
+        &shared.join("eval/role_score.py"),
+        &[dev.to_str().unwrap(), pred.to_str().unwrap()],
+        None,
+    );
     let _ = std::fs::remove_file(&pred);
-    eprintln!("PolNeAR dev: {v}");
+    eprintln!("PolNeAR dev: {v}\nrole-level: {roles}");
     assert_eq!(v["offset_errors"], 0);
     assert_eq!(v["missing_articles"], 0);
     // The goals of the who-said-what issue, as floors that catch regressions (the figures are
@@ -138,10 +144,17 @@ fn polnear_dev_scores_with_no_offset_errors() {
     let ours = bin().args(["eval", "polnear"]).arg(&dev).output().unwrap();
     assert!(ours.status.success());
     let ours = String::from_utf8(ours.stdout).unwrap();
-    let ours: serde_json::Value = serde_json::from_str(ours.lines().last().unwrap()).unwrap();
+    let lines: Vec<&str> = ours.lines().collect();
+    let last: serde_json::Value = serde_json::from_str(lines[lines.len() - 1]).unwrap();
     assert_eq!(
-        ours, v,
+        last, v,
         "whosaid eval polnear differs from polnear_score.py"
+    );
+    // And the role-level figures, the line before, are role_score.py's.
+    let role_line: serde_json::Value = serde_json::from_str(lines[lines.len() - 2]).unwrap();
+    assert_eq!(
+        role_line, roles,
+        "whosaid eval polnear's role-level figures differ from role_score.py"
     );
 }
 

@@ -1,6 +1,9 @@
 //! `whosaid eval polnear`: the pipeline on a PolNeAR split, scored exactly as
 //! `../shared/eval/polnear_score.py` scores (same gold choice, significant characters,
-//! one-to-one matching, figures and rounding), plus the precision of each quote rule.
+//! one-to-one matching, figures and rounding), the role-level figures of
+//! `../shared/eval/role_score.py` ([`roles`]), and the precision of each quote rule.
+
+pub mod roles;
 
 use crate::output::Record;
 use crate::pipeline::Pipeline;
@@ -283,11 +286,13 @@ pub struct Evaluation {
     pub scores: Scores,
     /// Per rule: (quotes, right end to end).
     pub rules: BTreeMap<Rule, (usize, usize)>,
+    /// Role-level counts (source, cue, content).
+    pub roles: [roles::RoleCounts; 3],
 }
 
 /// Runs the pipeline on every gold article and scores it.
 pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
-    let per: Vec<(Counts, Vec<(Rule, bool)>)> = gold
+    let per: Vec<(Counts, Vec<(Rule, bool)>, [roles::RoleCounts; 3])> = gold
         .par_iter()
         .map(|a| {
             // An article the pipeline could not analyse scores as one without predictions.
@@ -296,18 +301,22 @@ pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
                     let rec = Record::from_analysis(a.id.clone(), None, &analysis);
                     let (c, right) = score_article(a, &rec);
                     let rules = analysis.quotes.iter().map(|q| q.rule).zip(right).collect();
-                    (c, rules)
+                    (c, rules, roles::score_article(a, &rec))
                 }
                 Err(_) => {
                     let rec = Record::error(a.id.clone(), None, String::new());
-                    (score_article(a, &rec).0, Vec::new())
+                    (
+                        score_article(a, &rec).0,
+                        Vec::new(),
+                        roles::score_article(a, &rec),
+                    )
                 }
             }
         })
         .collect();
     let mut c = Counts::default();
     let mut rules: BTreeMap<Rule, (usize, usize)> = BTreeMap::new();
-    for (pc, pr) in &per {
+    for (pc, pr, _) in &per {
         c.add(pc);
         for &(r, ok) in pr {
             let e = rules.entry(r).or_default();
@@ -338,6 +347,7 @@ pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
             direct: prf(c.att_direct, c.pred_direct, c.gold_direct),
         },
         rules,
+        roles: roles::total(per.iter().map(|p| &p.2)),
     }
 }
 
@@ -393,6 +403,8 @@ pub fn report(e: &Evaluation) -> String {
         right as f64 / total.max(1) as f64,
         gap / total.max(1) as f64
     ));
+    out.push_str("role-level, exact span match (as role_score.py):\n");
+    out.push_str(&roles::report(&e.roles));
     out.push_str(&serde_json::to_string(s).unwrap_or_default());
     out.push('\n');
     out
