@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use whosaid::input::{Article, InputOptions, Inputs};
 use whosaid::ner::perceptron::PerceptronNer;
 use whosaid::ner::Recognizer;
-use whosaid::quote::{QuoteDetector, RuleQuotes};
+use whosaid::quote::{QuoteDetector, QuoteModel};
 use whosaid::tokenize::{NewsSegmenter, Segmenter};
 use whosaid::work::Meter;
 use whosaid::Pipeline;
@@ -111,7 +111,7 @@ fn benches(c: &mut Criterion) {
             assert_eq!(n, want_e);
         })
     });
-    let quotes = RuleQuotes::with_builtin_cues().unwrap();
+    let quotes = QuoteModel::builtin().unwrap();
     g.bench_function("quotes", |b| {
         b.iter(|| {
             let n: usize = docs

@@ -31,9 +31,13 @@ struct Common {
     /// Largest article accepted, in bytes; larger ones get an error record.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     max_article_bytes: usize,
-    /// Find quotes by rules alone, without the learned cue model.
-    #[arg(long)]
-    rules_only: bool,
+    /// Quote detection: `model` (the learned attribution model, built in), `rules` (the
+    /// hand-written rules with the learned cue model) or `rules-only` (rules alone).
+    #[arg(long, default_value = "model", value_parser = ["model", "rules", "rules-only"])]
+    quotes: String,
+    /// Quote model file for `--quotes model` (default: the built-in PolNeAR model).
+    #[arg(long, value_name = "FILE")]
+    quote_model: Option<PathBuf>,
     /// NER backend: `perceptron` (built in) or `bert` (needs a build with `--features bert`).
     #[arg(long, default_value = "perceptron", value_parser = ["perceptron", "bert"])]
     ner: String,
@@ -165,6 +169,30 @@ enum TrainCmd {
         #[arg(long, default_value_t = 8)]
         epochs: usize,
     },
+    /// Train the learned attribution model on PolNeAR: the epoch is chosen on dev, then
+    /// (with --folds) cross-validation on train reports held-out figures and fits the
+    /// confidence calibration.
+    Quotes {
+        /// PolNeAR training split (with text/ and attributions/).
+        #[arg(long)]
+        train: PathBuf,
+        /// PolNeAR development split, to pick the epoch.
+        #[arg(long)]
+        dev: PathBuf,
+        /// Where to write the model.
+        #[arg(long, short, default_value = "models/quotes-polnear.bin")]
+        output: PathBuf,
+        /// Most passes over the training data.
+        #[arg(long, default_value_t = 8)]
+        epochs: usize,
+        /// Seed of the example order.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Folds of cross-validation on train (0: none; the calibration is then fitted on
+        /// dev).
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+    },
     /// Fine-tune the MiniLM encoder for NER on CoNLL-2003 (needs `--features bert`).
     Bert {
         /// Training file (CoNLL format).
@@ -227,12 +255,23 @@ impl Common {
                 .build_global()
                 .context("setting up the thread pool")?;
         }
-        let quotes = if self.rules_only {
-            whosaid::quote::RuleQuotes::rules_only()
-        } else {
-            whosaid::quote::RuleQuotes::with_builtin_cues()?
-        };
-        Ok(Pipeline::with_parts(self.recognizer()?, quotes))
+        Ok(Pipeline::with_parts(
+            self.recognizer()?,
+            self.quote_detector()?,
+        ))
+    }
+
+    /// The quote stage the options ask for.
+    fn quote_detector(&self) -> Result<Box<dyn whosaid::quote::QuoteDetector>> {
+        use whosaid::quote::{QuoteModel, RuleQuotes};
+        Ok(match self.quotes.as_str() {
+            "rules-only" => Box::new(RuleQuotes::rules_only()),
+            "rules" => Box::new(RuleQuotes::with_builtin_cues()?),
+            _ => Box::new(match &self.quote_model {
+                Some(p) => QuoteModel::load(p)?,
+                None => QuoteModel::builtin()?,
+            }),
+        })
     }
 
     /// The NER stage the options ask for.
@@ -254,7 +293,8 @@ impl Common {
         parts.extend([
             format!("{:?}", self.ner_model),
             self.max_article_bytes.to_string(),
-            self.rules_only.to_string(),
+            self.quotes.clone(),
+            format!("{:?}", self.quote_model),
             self.ner.clone(),
             self.bert_model.display().to_string(),
         ]);
@@ -266,6 +306,125 @@ impl Common {
             max_article_bytes: self.max_article_bytes,
         }
     }
+}
+
+/// Cue margins are divided by this before the sigmoid while the calibration is measured, so
+/// that no confidence saturates.
+const MARGIN_SCALE: f32 = 100.0;
+
+/// `whosaid train quotes`: the epoch chosen on dev, cross-validation on train (held-out
+/// figures, and the out-of-fold quotes that fit the confidence calibration), the model saved.
+fn train_quotes(
+    train: &std::path::Path,
+    dev: &std::path::Path,
+    output: &std::path::Path,
+    epochs: usize,
+    seed: u64,
+    folds: usize,
+) -> Result<()> {
+    use whosaid::eval::{self, Evaluation};
+    use whosaid::quote::model::train::{self, TrainOptions};
+    use whosaid::quote::{QuoteModel, RuleQuotes};
+    let tr = whosaid::polnear::read_split(train)?;
+    let dv = whosaid::polnear::read_split(dev)?;
+    let t0 = std::time::Instant::now();
+    let log = |s: &str| eprintln!("[{:6.1}s] {s}", t0.elapsed().as_secs_f64());
+    let mut pipeline = Pipeline::with_parts(
+        Box::new(PerceptronNer::default_model()?),
+        Box::new(RuleQuotes::rules_only()),
+    );
+    let figures = |e: &Evaluation| {
+        let s = &e.scores;
+        let r: Vec<f64> = e.roles.iter().map(|c| c.score().exact[2]).collect();
+        format!(
+            "attribution F1 {:.2} (R {:.2}), direct {:.2}, speaker {:.2}, content@0.9 {:.2}; roles source {:.1} cue {:.1} content {:.1}",
+            s.attribution[2], s.attribution[1], s.direct[2], s.speaker_acc, s.content9[2], r[0], r[1], r[2]
+        )
+    };
+    let opts = TrainOptions { epochs, seed };
+    let (model, best) = {
+        let mut pick = |m: &QuoteModel| {
+            pipeline.set_quotes(Box::new(m.clone()));
+            eval::evaluate(&pipeline, &dv).scores.attribution[2]
+        };
+        train::train(&tr, opts, Some(&mut pick), log)?
+    };
+    log(&format!("best epoch on dev: {best}"));
+    let [n, half, exact, src] = train::ranker_accuracy(&model, &dv);
+    log(&format!(
+        "dev, given the gold cues: content at Jaccard >= 0.5 {:.1}%, exact {:.1}%; source right {:.1}% of those (of {n})",
+        100.0 * half as f64 / n.max(1) as f64,
+        100.0 * exact as f64 / n.max(1) as f64,
+        100.0 * src as f64 / half.max(1) as f64
+    ));
+    let mut pairs = Vec::new();
+    if folds >= 2 {
+        let mut sums = [0f64; 8];
+        for k in 0..folds {
+            let (held, rest): (Vec<_>, Vec<_>) = tr
+                .iter()
+                .cloned()
+                .enumerate()
+                .partition(|(i, _)| i % folds == k);
+            let held: Vec<_> = held.into_iter().map(|x| x.1).collect();
+            let rest: Vec<_> = rest.into_iter().map(|x| x.1).collect();
+            let opts = TrainOptions { epochs: best, seed };
+            let (m, _) = train::train(&rest, opts, None, |_| {})?;
+            pipeline.set_quotes(Box::new(m.with_calibration([1.0 / MARGIN_SCALE, 0.0])));
+            let e = eval::evaluate(&pipeline, &held);
+            log(&format!("fold {}/{folds}: {}", k + 1, figures(&e)));
+            let s = &e.scores;
+            let r: Vec<f64> = e.roles.iter().map(|c| c.score().exact[2]).collect();
+            for (x, v) in sums.iter_mut().zip([
+                s.attribution[2],
+                s.attribution[1],
+                s.direct[2],
+                s.speaker_acc,
+                s.content9[2],
+                r[0],
+                r[1],
+                r[2],
+            ]) {
+                *x += v / folds as f64;
+            }
+            pairs.extend(e.quotes);
+        }
+        log(&format!(
+            "{folds}-fold CV mean: attribution F1 {:.2} (R {:.2}), direct {:.2}, speaker {:.2}, content@0.9 {:.2}; roles source {:.1} cue {:.1} content {:.1}",
+            sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]
+        ));
+    } else {
+        let m = model.clone().with_calibration([1.0 / MARGIN_SCALE, 0.0]);
+        pipeline.set_quotes(Box::new(m));
+        pairs = eval::evaluate(&pipeline, &dv).quotes;
+    }
+    // The held-out confidences are sigmoid(margin / MARGIN_SCALE), far from saturation:
+    // fit the calibration on the scaled margins they give back.
+    let margins: Vec<(f32, bool)> = pairs
+        .iter()
+        .map(|&(c, ok)| {
+            let c = c.clamp(1e-6, 1.0 - 1e-6);
+            ((c / (1.0 - c)).ln(), ok)
+        })
+        .collect();
+    let [a, b] = whosaid::learn::calibrate::platt(&margins);
+    let cal = [a / MARGIN_SCALE, b];
+    log(&format!(
+        "calibration: sigmoid({:.4} * margin + {:.4})",
+        cal[0], cal[1]
+    ));
+    let model = model.with_calibration(cal);
+    pipeline.set_quotes(Box::new(model.clone()));
+    let e = eval::evaluate(&pipeline, &dv);
+    log(&format!("dev: {}", figures(&e)));
+    eprint!("{}", eval::calibration_report(&e.quotes));
+    model.save(output)?;
+    let [c, n, s] = model.sizes();
+    log(&format!(
+        "wrote {} ({c} cue, {n} content, {s} source features; rebuild whosaid to use it)",
+        output.display()
+    ));
+    Ok(())
 }
 
 #[cfg(feature = "bert")]
@@ -549,6 +708,20 @@ fn real_main() -> Result<ExitCode> {
             let gold = whosaid::polnear::read_split(&split)?;
             let e = whosaid::eval::evaluate(&pipeline, &gold);
             print!("{}", whosaid::eval::report(&e));
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Train {
+            what:
+                TrainCmd::Quotes {
+                    train,
+                    dev,
+                    output,
+                    epochs,
+                    seed,
+                    folds,
+                },
+        } => {
+            train_quotes(&train, &dev, &output, epochs, seed, folds)?;
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Train {

@@ -6,7 +6,7 @@ use crate::input::{Article, Item};
 use crate::ner::perceptron::{Model, PerceptronNer};
 use crate::ner::{Entity, Recognizer};
 use crate::output::{Record, RecordView};
-use crate::quote::{Quote, QuoteDetector, RuleQuotes};
+use crate::quote::{Quote, QuoteDetector, QuoteModel};
 use crate::tokenize::{Doc, NewsSegmenter, Segmenter};
 use crate::work::{Budget, Meter, Work};
 use anyhow::Result;
@@ -73,18 +73,23 @@ impl Pipeline {
 
     /// The default stages around a given recognizer.
     pub fn with_ner(ner: Box<dyn Recognizer>) -> Result<Self> {
-        Ok(Self::with_parts(ner, RuleQuotes::with_builtin_cues()?))
+        Ok(Self::with_parts(ner, Box::new(QuoteModel::builtin()?)))
     }
 
     /// The default segmenter and resolver around a given recognizer and quote detector.
-    pub fn with_parts(ner: Box<dyn Recognizer>, quotes: RuleQuotes) -> Self {
+    pub fn with_parts(ner: Box<dyn Recognizer>, quotes: Box<dyn QuoteDetector>) -> Self {
         Pipeline {
             segmenter: Box::new(NewsSegmenter),
             ner,
-            quotes: Box::new(quotes),
+            quotes,
             resolver: Box::new(RuleResolver),
             budget: Budget::default(),
         }
+    }
+
+    /// Replaces the quote stage (to score one model after another on the same pipeline).
+    pub fn set_quotes(&mut self, quotes: Box<dyn QuoteDetector>) {
+        self.quotes = quotes;
     }
 
     /// The same pipeline with another per-article work budget.
@@ -229,7 +234,10 @@ mod tests {
 
     #[test]
     fn a_failing_stage_gives_an_error_record() {
-        let p = Pipeline::with_parts(Box::new(Failing), RuleQuotes::rules_only());
+        let p = Pipeline::with_parts(
+            Box::new(Failing),
+            Box::new(crate::quote::RuleQuotes::rules_only()),
+        );
         let r = p.record(&Article {
             id: "a".into(),
             title: None,

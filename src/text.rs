@@ -34,6 +34,11 @@ impl Span {
         self.start == self.end
     }
 
+    /// Do the two spans share a byte?
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
     /// True when `other` lies inside this span.
     pub fn contains(&self, other: &Span) -> bool {
         self.start <= other.start && other.end <= self.end

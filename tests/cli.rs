@@ -225,7 +225,7 @@ fn show_marks_entities_and_lists_quotes() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("[Marco Rubio]PER"), "{s}");
     assert!(s.contains("Quotes (2)"), "{s}");
-    assert!(s.contains("“We made real progress today,”"), "{s}");
+    assert!(s.contains("“We made real progress today”"), "{s}");
 }
 
 #[test]

@@ -64,11 +64,15 @@ fn seed_article_matches_its_golden_record() {
 #[test]
 fn seed_article_attributions() {
     let rec = seed_record();
+    // A cue is named by its verb: the learned model's cue spans follow PolNeAR's, which take
+    // in adverbs and objects ("bluntly told", "said in a statement").
     let find = |cue: &str, content_start: &str| {
         rec.quotes
             .iter()
             .find(|q| {
-                q.cue.as_ref().is_some_and(|c| c.text == cue)
+                q.cue
+                    .as_ref()
+                    .is_some_and(|c| c.text.split_whitespace().any(|w| w == cue))
                     && q.content[0].text.starts_with(content_start)
             })
             .unwrap_or_else(|| panic!("no quote with cue {cue:?} and content {content_start:?}"))
@@ -92,10 +96,7 @@ fn seed_article_attributions() {
         who("suggested", "that the U.S. and Russia"),
         "Kirill Dmitriev"
     );
-    assert_eq!(
-        who("told them", "that it was more favorable"),
-        "Rustem Umerov"
-    );
+    assert_eq!(who("told", "that it was more favorable"), "Rustem Umerov");
     assert_eq!(who("recommended", "contacting Zelensky"), "Rustem Umerov");
     assert_eq!(
         who("said", "the plan needed to be worked on"),
@@ -105,13 +106,12 @@ fn seed_article_attributions() {
     assert_eq!(who("said", "Rubio had to take calls"), "Officials");
     assert_eq!(who("say", "in doing so"), "Sources");
     assert_eq!(who("wrote", "November 16"), "The Wall Street Journal");
-    assert_eq!(who("told reporters", "that Rubio told them"), "Lawmakers");
-    assert_eq!(who("told them", "that the initial draft"), "Marco Rubio");
+    assert_eq!(who("told", "that Rubio told them"), "Lawmakers");
+    assert_eq!(who("told", "that the initial draft"), "Marco Rubio");
     assert_eq!(who("said", "the plan included elements"), "Marco Rubio");
-    assert_eq!(
-        who("According to", "the first draft"),
-        "the Journal's sources"
-    );
+    // A participle takes the speaker of the clause it continues.
+    assert_eq!(who("adding", "It is based on proposals"), "Marco Rubio");
+    assert_eq!(who("According", "the first draft"), "the Journal's sources");
     // No scare quote ("peace plan") is a statement.
     assert!(rec.quotes.iter().all(|q| !q
         .content

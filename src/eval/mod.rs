@@ -284,15 +284,18 @@ fn score_article(a: &GoldArticle, rec: &Record) -> (Counts, Vec<bool>) {
 pub struct Evaluation {
     /// The scorer's figures.
     pub scores: Scores,
-    /// Per rule: (quotes, right end to end).
-    pub rules: BTreeMap<Rule, (usize, usize)>,
+    /// Per rule: (quotes, right end to end, sum of their confidences).
+    pub rules: BTreeMap<Rule, (usize, usize, f64)>,
     /// Role-level counts (source, cue, content).
     pub roles: [roles::RoleCounts; 3],
+    /// Every predicted quote's confidence and whether it was right end to end.
+    pub quotes: Vec<(f32, bool)>,
 }
 
 /// Runs the pipeline on every gold article and scores it.
 pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
-    let per: Vec<(Counts, Vec<(Rule, bool)>, [roles::RoleCounts; 3])> = gold
+    type Per = (Counts, Vec<(Rule, f32, bool)>, [roles::RoleCounts; 3]);
+    let per: Vec<Per> = gold
         .par_iter()
         .map(|a| {
             // An article the pipeline could not analyse scores as one without predictions.
@@ -300,7 +303,12 @@ pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
                 Ok(analysis) => {
                     let rec = Record::from_analysis(a.id.clone(), None, &analysis);
                     let (c, right) = score_article(a, &rec);
-                    let rules = analysis.quotes.iter().map(|q| q.rule).zip(right).collect();
+                    let rules = analysis
+                        .quotes
+                        .iter()
+                        .zip(right)
+                        .map(|(q, ok)| (q.rule, q.confidence, ok))
+                        .collect();
                     (c, rules, roles::score_article(a, &rec))
                 }
                 Err(_) => {
@@ -315,13 +323,16 @@ pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
         })
         .collect();
     let mut c = Counts::default();
-    let mut rules: BTreeMap<Rule, (usize, usize)> = BTreeMap::new();
+    let mut rules: BTreeMap<Rule, (usize, usize, f64)> = BTreeMap::new();
+    let mut quotes = Vec::new();
     for (pc, pr, _) in &per {
         c.add(pc);
-        for &(r, ok) in pr {
+        for &(r, conf, ok) in pr {
             let e = rules.entry(r).or_default();
             e.0 += 1;
             e.1 += ok as usize;
+            e.2 += conf as f64;
+            quotes.push((conf, ok));
         }
     }
     let pct = |a: usize, b: usize| {
@@ -348,7 +359,30 @@ pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
         },
         rules,
         roles: roles::total(per.iter().map(|p| &p.2)),
+        quotes,
     }
+}
+
+/// The calibration of the quotes' confidences: ten bins of (quotes, mean confidence, share
+/// right end to end), and the expected calibration error.
+pub fn calibration_report(quotes: &[(f32, bool)]) -> String {
+    let (bins, ece) = crate::learn::calibrate::reliability(quotes);
+    let mean = quotes.iter().map(|q| q.0 as f64).sum::<f64>() / quotes.len().max(1) as f64;
+    let right = quotes.iter().filter(|q| q.1).count() as f64 / quotes.len().max(1) as f64;
+    let mut out = format!(
+        "calibration: mean confidence {mean:.3}, share right {right:.3}, expected calibration error {ece:.3}\n  bins (quotes/confidence/right):"
+    );
+    for (k, (n, c, r)) in bins.iter().enumerate() {
+        if *n > 0 {
+            out.push_str(&format!(
+                " [{:.1}-{:.1}) {n}/{c:.2}/{r:.2}",
+                k as f64 / 10.0,
+                (k + 1) as f64 / 10.0
+            ));
+        }
+    }
+    out.push('\n');
+    out
 }
 
 /// The report in the shared scorer's format, then the per-rule table.
@@ -373,36 +407,18 @@ pub fn report(e: &Evaluation) -> String {
         "speaker acc  {:6.2}   cue acc {:6.2}\n",
         s.speaker_acc, s.cue_acc
     ));
-    out.push_str("rule               quotes  right  precision  confidence\n");
-    for (r, (n, ok)) in &e.rules {
+    out.push_str("rule               quotes  right  precision  mean confidence\n");
+    for (r, (n, ok, conf)) in &e.rules {
         out.push_str(&format!(
-            "{:<18} {:>6} {:>6}  {:>8.1}%  {:>10.2}\n",
+            "{:<18} {:>6} {:>6}  {:>8.1}%  {:>15.2}\n",
             r.as_str(),
             n,
             ok,
             100.0 * *ok as f64 / (*n).max(1) as f64,
-            r.confidence()
+            conf / (*n).max(1) as f64
         ));
     }
-    // Calibration: the quote-weighted mean gap between a rule's confidence and its precision.
-    let total: usize = e.rules.values().map(|(n, _)| n).sum();
-    let gap: f64 = e
-        .rules
-        .iter()
-        .map(|(r, (n, ok))| (*ok as f64 - r.confidence() as f64 * *n as f64).abs())
-        .sum();
-    let mean_conf: f64 = e
-        .rules
-        .iter()
-        .map(|(r, (n, _))| r.confidence() as f64 * *n as f64)
-        .sum();
-    let right: usize = e.rules.values().map(|(_, ok)| ok).sum();
-    out.push_str(&format!(
-        "calibration: mean confidence {:.3}, share right {:.3}, mean |precision - confidence| {:.3}\n",
-        mean_conf / total.max(1) as f64,
-        right as f64 / total.max(1) as f64,
-        gap / total.max(1) as f64
-    ));
+    out.push_str(&calibration_report(&e.quotes));
     out.push_str("role-level, exact span match (as role_score.py):\n");
     out.push_str(&roles::report(&e.roles));
     out.push_str(&serde_json::to_string(s).unwrap_or_default());

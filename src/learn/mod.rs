@@ -1,8 +1,11 @@
 //! Learning primitives shared by the stages that learn (NER, attribution cues, the quote
-//! model): feature hashing ([`hash`]) and averaged-perceptron weights ([`perceptron`]).
+//! model): feature hashing ([`hash`]), averaged-perceptron weights ([`perceptron`]) and
+//! linear-chain decoding ([`chain`]), confidence calibration ([`calibrate`]).
 
+pub mod calibrate;
+pub mod chain;
 pub mod hash;
 pub mod perceptron;
 
 pub use hash::{IdHasher, IdMap};
-pub use perceptron::{shuffle, Averaged};
+pub use perceptron::{shuffle, Averaged, Weights};

@@ -140,6 +140,114 @@ impl Averaged {
     }
 }
 
+impl Averaged {
+    /// The averaged weights, frozen for use, without the rows whose weights all stay at or
+    /// below `floor` in absolute value.
+    pub fn freeze(&self, floor: f32) -> Weights {
+        let mut keys: Vec<(u64, Vec<f32>)> = self.averaged(floor).into_iter().collect();
+        keys.sort_by_key(|x| x.0);
+        Weights::from_rows(self.k, keys)
+    }
+}
+
+/// Frozen weights: feature id -> a row of `k` weights.
+#[derive(Clone, Debug, Default)]
+pub struct Weights {
+    k: usize,
+    index: IdMap<u32>,
+    w: Vec<f32>,
+}
+
+impl Weights {
+    fn from_rows(k: usize, rows: Vec<(u64, Vec<f32>)>) -> Self {
+        let mut index = IdMap::default();
+        let mut w = Vec::with_capacity(rows.len() * k);
+        for (n, (f, row)) in rows.into_iter().enumerate() {
+            index.insert(f, n as u32);
+            w.extend(row);
+        }
+        Weights { k, index, w }
+    }
+
+    /// Features with weights.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// No feature.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Adds the weights of `feats` to `scores` (one per class).
+    #[inline]
+    pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
+        for f in feats {
+            if let Some(&r) = self.index.get(f) {
+                let r = r as usize * self.k;
+                for (o, x) in scores.iter_mut().zip(&self.w[r..r + self.k]) {
+                    *o += x;
+                }
+            }
+        }
+    }
+
+    /// Sum of the weights of `feats` for class `class`.
+    #[inline]
+    pub fn score_class(&self, feats: &[u64], class: usize) -> f32 {
+        feats
+            .iter()
+            .filter_map(|f| {
+                self.index
+                    .get(f)
+                    .map(|&r| self.w[r as usize * self.k + class])
+            })
+            .sum()
+    }
+
+    /// Appends the weights: `k` and the row count (u32 each), then each row as its feature id
+    /// (u64) and `k` f32 weights, little-endian, sorted by feature id.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        let mut rows: Vec<(u64, u32)> = self.index.iter().map(|(&f, &r)| (f, r)).collect();
+        rows.sort_unstable();
+        out.extend_from_slice(&(self.k as u32).to_le_bytes());
+        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+        for (f, r) in rows {
+            out.extend_from_slice(&f.to_le_bytes());
+            let r = r as usize * self.k;
+            for x in &self.w[r..r + self.k] {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+    }
+
+    /// Reads weights written by [`Weights::write`] from the front of `b`; returns them and
+    /// the bytes after them, or `None` when `b` is too short.
+    pub fn read(b: &[u8]) -> Option<(Self, &[u8])> {
+        let u32_at = |i: usize| -> Option<u32> {
+            Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+        };
+        let k = u32_at(0)? as usize;
+        let n = u32_at(4)? as usize;
+        if k == 0 || k > 64 {
+            return None;
+        }
+        let rec = 8 + 4 * k;
+        let end = n.checked_mul(rec)?.checked_add(8)?;
+        let body = b.get(8..end)?;
+        let mut rows = Vec::with_capacity(n);
+        for r in body.chunks_exact(rec) {
+            let f = u64::from_le_bytes(r[..8].try_into().ok()?);
+            let row = r[8..]
+                .chunks_exact(4)
+                .map(|x| f32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+                .collect();
+            rows.push((f, row));
+        }
+        Some((Weights::from_rows(k, rows), &b[end..]))
+    }
+}
+
 /// Shuffles `order` in place (Fisher-Yates with an xorshift generator whose state is `rng`):
 /// deterministic for a given seed, so that training runs repeat exactly.
 pub fn shuffle(order: &mut [usize], rng: &mut u64) {
@@ -175,6 +283,27 @@ mod tests {
         assert_eq!(s, [0.0, 0.0]);
         assert_eq!(a.averaged(0.9).len(), 0);
         assert_eq!(a.averaged(0.5).len(), 1);
+    }
+
+    #[test]
+    fn frozen_weights_round_trip_through_bytes() {
+        let mut a = Averaged::new(3);
+        a.update(&[1, 2], 0, 2, 1.0);
+        a.tick();
+        a.update(&[2, 3], 1, 0, 0.5);
+        a.tick();
+        let w = a.freeze(0.0);
+        let mut b = Vec::new();
+        w.write(&mut b);
+        b.push(9);
+        let (r, rest) = Weights::read(&b).unwrap();
+        assert_eq!(rest, &[9]);
+        let (mut s1, mut s2) = ([0.0; 3], [0.0; 3]);
+        w.score(&[1, 2, 3, 4], &mut s1);
+        r.score(&[1, 2, 3, 4], &mut s2);
+        assert_eq!(s1, s2);
+        assert_eq!(r.score_class(&[2], 1), w.score_class(&[2], 1));
+        assert!(Weights::read(&b[..b.len() - 5]).is_none());
     }
 
     #[test]

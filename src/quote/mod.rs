@@ -2,9 +2,11 @@
 //! and reported speech ("X said (that) ...", "According to X, ...", "..., X wrote."), each with
 //! its content spans, cue and speaker mention. Scare quotes are recognized and left out.
 
+pub mod model;
 pub mod rules;
 
-pub use rules::{RuleQuotes, MAX_NESTED_CUES};
+pub use model::QuoteModel;
+pub use rules::{Proposals, RuleQuotes, MAX_NESTED_CUES};
 
 use crate::text::Span;
 use crate::tokenize::Doc;
@@ -64,6 +66,8 @@ pub enum Rule {
     Transcript,
     /// "In a CNN poll, Clinton led by 5 points."
     InPoll,
+    /// Decided by the learned model (its confidence is the model's own).
+    Model,
 }
 
 impl Rule {
@@ -85,6 +89,7 @@ impl Rule {
             Rule::Headline => "headline",
             Rule::Transcript => "transcript",
             Rule::InPoll => "in-poll",
+            Rule::Model => "model",
         }
     }
 
@@ -111,6 +116,8 @@ impl Rule {
             Rule::Headline => 0.62,
             Rule::Transcript => 0.69,
             Rule::InPoll => 0.73,
+            // Not used: the model's quotes carry their own calibrated confidence.
+            Rule::Model => 0.5,
         }
     }
 }

@@ -43,8 +43,24 @@ impl RuleQuotes {
     }
 }
 
+/// What the rules found in a document: their quotes, and every quotation (paired quote marks)
+/// as token ranges `[open, close]` of its marks.
+pub struct Proposals {
+    /// The rules' quotes, in text order.
+    pub quotes: Vec<Quote>,
+    /// Paired quote marks: the opening and closing mark's token indices.
+    pub quotations: Vec<(usize, usize)>,
+}
+
 impl QuoteDetector for RuleQuotes {
     fn detect(&self, doc: &Doc, meter: &mut Meter) -> Vec<Quote> {
+        self.propose(doc, meter).quotes
+    }
+}
+
+impl RuleQuotes {
+    /// The rules' quotes and the quotations they paired.
+    pub fn propose(&self, doc: &Doc, meter: &mut Meter) -> Proposals {
         let mut d = Detector::new(doc, *meter);
         if let Some(l) = &self.learned {
             let (model, clusters) = l.as_ref();
@@ -63,9 +79,12 @@ impl QuoteDetector for RuleQuotes {
                 }
             }
         }
-        let (quotes, spent) = d.run();
+        let (quotes, quotations, spent) = d.run();
         *meter = spent;
-        quotes
+        Proposals {
+            quotes,
+            quotations: quotations.iter().map(|q| (q.open, q.close)).collect(),
+        }
     }
 }
 
@@ -297,7 +316,7 @@ impl<'d, 'a> Detector<'d, 'a> {
     }
 
     /// All quotes, and the meter with the steps taken.
-    fn run(mut self) -> (Vec<Quote>, Meter) {
+    fn run(mut self) -> (Vec<Quote>, Vec<Quotation>, Meter) {
         self.cues = (0..self.doc.tokens.len())
             .map(|i| self.cue_class(i))
             .collect();
@@ -344,7 +363,7 @@ impl<'d, 'a> Detector<'d, 'a> {
         // A quotation nobody is said to have said is no attribution: long unattributed
         // quotations that did not continue a speaker are left out (none was right on dev).
         out.retain(|q| q.rule != Rule::DirectBare);
-        (out, self.meter.get())
+        (out, quotations, self.meter.get())
     }
 
     /// Cuts each reported content to hold at most [`MAX_NESTED_CUES`] cues of other quotes:

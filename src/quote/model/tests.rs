@@ -1,0 +1,140 @@
+//! Unit tests of the learned model: its file format, its candidates, training on a toy split,
+//! and the built-in model on plain sentences.
+
+use super::candidates;
+use super::context::Ctx;
+use super::train::{self, TrainOptions};
+use super::QuoteModel;
+use crate::ner::clusters::Clusters;
+use crate::polnear::parse_article;
+use crate::quote::{QuoteDetector, QuoteKind, RuleQuotes};
+use crate::tokenize::{NewsSegmenter, Segmenter};
+use crate::work::Meter;
+
+fn quotes(model: &QuoteModel, text: &str) -> Vec<(String, String, String, QuoteKind)> {
+    let doc = NewsSegmenter.segment(text);
+    model
+        .detect(&doc, &mut Meter::unlimited())
+        .into_iter()
+        .map(|q| {
+            (
+                q.cue.map(|c| c.slice(text).to_string()).unwrap_or_default(),
+                q.speaker
+                    .map(|(a, b)| doc.span_of(a, b).slice(text).to_string())
+                    .unwrap_or_default(),
+                q.content
+                    .iter()
+                    .map(|s| s.slice(text))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                q.kind,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_model_file_round_trips_and_bad_bytes_are_errors() {
+    let m = QuoteModel::builtin().unwrap();
+    let b = m.to_bytes();
+    assert_eq!(QuoteModel::from_bytes(&b).unwrap().to_bytes(), b);
+    assert!(QuoteModel::from_bytes(b"not a model").is_err());
+    assert!(QuoteModel::from_bytes(&b[..b.len() / 2]).is_err());
+    let mut longer = b.clone();
+    longer.push(0);
+    assert!(QuoteModel::from_bytes(&longer).is_err());
+}
+
+#[test]
+fn the_builtin_model_finds_plain_attributions() {
+    let m = QuoteModel::builtin().unwrap();
+    let q = quotes(&m, "Smith said that the plan would fail.");
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].0, "said");
+    assert_eq!(q[0].1, "Smith");
+    assert!(q[0].2.contains("the plan would fail"), "{q:?}");
+    assert_eq!(q[0].3, QuoteKind::Indirect);
+    let q = quotes(&m, "“The plan is dead,” the senator said on Tuesday.");
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].1, "the senator");
+    assert_eq!(q[0].2, "The plan is dead");
+    assert_eq!(q[0].3, QuoteKind::Direct);
+    assert!(quotes(&m, "The bridge opened in 1932 and carries six lanes.").is_empty());
+}
+
+#[test]
+fn candidates_hold_the_usual_shapes() {
+    let text = "“The plan is dead,” he said, “and we know it.” Officials believe the talks failed.";
+    let doc = NewsSegmenter.segment(text);
+    let clusters = Clusters::builtin().unwrap();
+    let ctx = Ctx::new(
+        &doc,
+        &clusters,
+        RuleQuotes::rules_only().propose(&doc, &mut Meter::unlimited()),
+    );
+    let idx = |w: &str| (0..doc.tokens.len()).find(|&i| doc.tok(i) == w).unwrap();
+    let said = idx("said");
+    let mut cs = Vec::new();
+    candidates::contents(&ctx, (said, said + 1), &mut cs);
+    let texts: Vec<Vec<&str>> = cs
+        .iter()
+        .map(|c| {
+            c.parts()
+                .iter()
+                .map(|&(a, b)| doc.span_of(a, b).slice(text))
+                .collect()
+        })
+        .collect();
+    assert!(texts.contains(&vec!["The plan is dead"]), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.len() == 2 && t[0].starts_with("The plan") && t[1].starts_with("and we")),
+        "{texts:?}"
+    );
+    let mut ss = Vec::new();
+    candidates::sources(&ctx, (said, said + 1), &cs[0], None, &mut ss);
+    let he = idx("he");
+    assert!(ss.contains(&(he, he + 1)), "{ss:?}");
+    let believe = idx("believe");
+    candidates::contents(&ctx, (believe, believe + 1), &mut cs);
+    let failed = idx("failed");
+    assert!(cs.iter().any(|c| c.parts() == [(believe + 1, failed + 1)]));
+}
+
+/// A toy split: the same two attribution shapes with changing names and verbs.
+fn toy_split() -> Vec<crate::polnear::GoldArticle> {
+    let names = ["Smith", "Jones", "Brown", "Lee", "Garcia", "Miller"];
+    let verbs = ["said", "argued", "warned", "claimed", "noted", "insisted"];
+    let mut out = Vec::new();
+    for (k, n) in names.iter().enumerate() {
+        let v = verbs[k];
+        let a = format!("{n} {v} that taxes would rise.");
+        let b = "The weather was cold on Monday.";
+        let text = format!("{a} {b}");
+        let c = a.find(v).unwrap();
+        let ann = format!(
+            "T1\tSource 0 {}\nT2\tCue {c} {}\nT3\tContent {} {}\nE1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n",
+            n.len(),
+            c + v.len(),
+            c + v.len() + 1,
+            a.len() - 1
+        );
+        out.push(parse_article(format!("toy{k}"), text, &ann));
+    }
+    out
+}
+
+#[test]
+fn training_learns_a_toy_split_and_repeats_exactly() {
+    let split = toy_split();
+    let opts = TrainOptions { epochs: 3, seed: 1 };
+    let (m, epoch) = train::train(&split, opts, None, |_| {}).unwrap();
+    assert_eq!(epoch, 3);
+    let q = quotes(&m, "Taylor warned that prices would fall.");
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].1, "Taylor");
+    assert_eq!(q[0].2, "that prices would fall");
+    let (again, _) = train::train(&split, opts, None, |_| {}).unwrap();
+    assert_eq!(m.to_bytes(), again.to_bytes());
+}
