@@ -524,13 +524,13 @@ pub fn train(
     for epoch in 1..=opts.epochs {
         // Shuffle, then batch neighbours of similar length within blocks of 50 batches.
         let mut order: Vec<usize> = (0..examples.len()).collect();
-        perceptron::shuffle(&mut order, &mut rng);
+        crate::learn::shuffle(&mut order, &mut rng);
         for block in order.chunks_mut(opts.batch * 50) {
             block.sort_by_key(|&k| examples[k].ids.len());
         }
         let mut batches: Vec<&[usize]> = order.chunks(opts.batch).collect();
         let mut border: Vec<usize> = (0..batches.len()).collect();
-        perceptron::shuffle(&mut border, &mut rng);
+        crate::learn::shuffle(&mut border, &mut rng);
         batches = border.iter().map(|&k| batches[k]).collect();
         let t0 = std::time::Instant::now();
         let mut loss_sum = 0.0;
