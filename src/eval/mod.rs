@@ -49,7 +49,8 @@ fn significant(ins: &[bool], spans: &[(usize, usize)]) -> Vec<usize> {
     out
 }
 
-fn inter(a: &[usize], b: &[usize]) -> usize {
+/// Size of the intersection of two sorted, deduplicated lists.
+pub(crate) fn inter(a: &[usize], b: &[usize]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {

@@ -60,24 +60,24 @@ fn word_set(ctx: &Ctx, ranges: impl Iterator<Item = Range>) -> Vec<usize> {
 }
 
 fn jaccard(a: &[usize], b: &[usize]) -> f64 {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let n = crate::eval::inter(a, b);
     let u = a.len() + b.len() - n;
     if u == 0 {
         0.0
     } else {
         n as f64 / u as f64
     }
+}
+
+/// The gold source of the quote before `gq[k]` in its sentence: what decoding sees as the
+/// decided one's.
+fn gold_prior(ctx: &Ctx, gq: &[GoldQuote], k: usize) -> Option<Range> {
+    let sent = ctx.sent[gq[k].cue.0];
+    gq[..k]
+        .iter()
+        .rev()
+        .take_while(|p| ctx.sent[p.cue.0] == sent)
+        .find_map(|p| p.source)
 }
 
 /// The gold cue tags and attributions of one article.
@@ -309,15 +309,7 @@ pub fn train(
             t.cues(&ctxs[d], tags);
             let ctx = &ctxs[d];
             for (k, g) in gq.iter().enumerate() {
-                // The gold source of the quote before in the sentence, as decoding sees the
-                // decided one.
-                let sent = ctx.sent[g.cue.0];
-                let prior = gq[..k]
-                    .iter()
-                    .rev()
-                    .take_while(|p| ctx.sent[p.cue.0] == sent)
-                    .find_map(|p| p.source);
-                t.quote(ctx, g, prior);
+                t.quote(ctx, g, gold_prior(ctx, gq, k));
             }
         }
         if epoch == 1 {
@@ -366,16 +358,10 @@ pub fn ranker_accuracy(model: &QuoteModel, gold: &[GoldArticle]) -> [usize; 4] {
         );
         let (_, gq) = golds(&ctx, a);
         for (k, g) in gq.iter().enumerate() {
-            let sent = ctx.sent[g.cue.0];
-            let prior = gq[..k]
-                .iter()
-                .rev()
-                .take_while(|p| ctx.sent[p.cue.0] == sent)
-                .find_map(|p| p.source);
             let Some((content, source)) = super::decide(
                 &ctx,
                 g.cue,
-                prior,
+                gold_prior(&ctx, &gq, k),
                 &model.content,
                 &model.source,
                 &mut bufs,
