@@ -61,6 +61,67 @@ pub trait Resolver: Send + Sync {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RuleResolver;
 
+/// The part of a speaker mention `[s, e)` that names the speaker: the mention without its
+/// appositives, relative clauses and parentheticals ("Chad Bown, an expert on trade at the
+/// Peterson Institute" -> "Chad Bown", "Sen. Lindsey Graham (R-S.C.)" -> "Sen. Lindsey
+/// Graham"), or the name a leading description gives way to ("Another critic, Laurence H.
+/// Tribe" -> "Laurence H. Tribe").
+fn head_phrase(doc: &Doc, entities: &[Entity], s: usize, e: usize) -> (usize, usize) {
+    // A person (or, with `org`, an organisation) ends `[a, b)`, with one token of slack as
+    // the head rule allows ("The mayor of Paris" ends in a place: not a head).
+    let ends_entity = |(a, b): (usize, usize), org: bool| {
+        let k = entities.partition_point(|en| en.tok_end < b);
+        entities[k..]
+            .iter()
+            .take_while(|en| en.tok_end <= b + 1)
+            .any(|en| {
+                en.tok_start >= a && (en.label == Label::Per || org && en.label == Label::Org)
+            })
+    };
+    // Top-level segments between commas, each cut at a relative pronoun, and at a
+    // parenthesis that follows a name ("Sen. Lindsey Graham (R-S.C.)", but "Member of
+    // parliament (MP) Kevin Conolly" stays whole).
+    let mut segs: Vec<(usize, usize)> = Vec::new();
+    let (mut a, mut depth) = (s, 0usize);
+    for k in s..=e {
+        let t = if k < e { doc.tok(k) } else { "," };
+        match t {
+            "(" => depth += 1,
+            ")" => depth = depth.saturating_sub(1),
+            "," if depth == 0 || k == e => {
+                let cut = (a + 1..k)
+                    .find(|&j| match doc.tok(j) {
+                        "who" | "whom" | "whose" | "which" => true,
+                        "(" => ends_entity((a, j), true),
+                        // "Dr. Tristan Smith of University College London".
+                        "of" => ends_entity((a, j), false),
+                        _ => false,
+                    })
+                    .unwrap_or(k);
+                if a < cut {
+                    segs.push((a, cut));
+                }
+                a = k + 1;
+            }
+            _ => {}
+        }
+    }
+    let Some(&first) = segs.first() else {
+        return (s, e);
+    };
+    if segs.len() == 1 || ends_entity(first, false) {
+        return first;
+    }
+    // A description, then the person: "The Senate Minority Leader, Chuck Schumer".
+    segs[1..]
+        .iter()
+        .copied()
+        .find(|&(a, b)| {
+            b - a <= 6 && ends_entity((a, b), false) && doc.tok(a).starts_with(char::is_uppercase)
+        })
+        .unwrap_or(first)
+}
+
 /// Name tokens of an entity: its words without a trailing possessive.
 fn name_tokens(doc: &Doc, e: &Entity) -> Vec<String> {
     let mut v: Vec<String> = (e.tok_start..e.tok_end)
@@ -221,6 +282,7 @@ impl Resolver for RuleResolver {
         for qi in qorder {
             meter.add(1);
             let (s, e) = quotes[qi].speaker.unwrap_or((0, 0));
+            let (s, e) = head_phrase(doc, entities, s, e);
             let mention = doc.span_of(s, e);
             let head = doc.tok(e - 1);
             let actor = if e - s == 1 && lexicon::pronoun(head).is_some() {
@@ -508,6 +570,80 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// The head phrase of `speaker` (a substring of `text`), with `names` marked as entities.
+    fn head_of(text: &str, speaker: &str, names: &[(&str, Label)]) -> String {
+        use crate::tokenize::{NewsSegmenter, Segmenter};
+        let doc = NewsSegmenter.segment(text);
+        let tok_of = |byte: usize| doc.tokens.partition_point(|t| t.span.start < byte);
+        let range = |sub: &str| {
+            let a = text.find(sub).expect("substring");
+            (tok_of(a), tok_of(a + sub.len()))
+        };
+        let mut entities: Vec<Entity> = names
+            .iter()
+            .map(|&(n, label)| {
+                let (a, b) = range(n);
+                Entity {
+                    tok_start: a,
+                    tok_end: b,
+                    span: doc.span_of(a, b),
+                    label,
+                    score: 1.0,
+                }
+            })
+            .collect();
+        entities.sort_by_key(|e| e.tok_start);
+        let (s, e) = range(speaker);
+        let (hs, he) = head_phrase(&doc, &entities, s, e);
+        doc.span_of(hs, he).slice(text).to_string()
+    }
+
+    #[test]
+    fn speaker_heads_drop_appositives_and_find_the_name() {
+        let t = "Chad Bown, an expert on trade at the Peterson Institute, said it.";
+        let names = [
+            ("Chad Bown", Label::Per),
+            ("Peterson Institute", Label::Org),
+        ];
+        let sp = "Chad Bown, an expert on trade at the Peterson Institute";
+        assert_eq!(head_of(t, sp, &names), "Chad Bown");
+        let t = "Sen. Lindsey Graham (R-S.C.) said it.";
+        let sp = "Sen. Lindsey Graham (R-S.C.)";
+        assert_eq!(
+            head_of(t, sp, &[("Lindsey Graham", Label::Per)]),
+            "Sen. Lindsey Graham"
+        );
+        let t = "Member of parliament (MP) Kevin Conolly said it.";
+        let sp = "Member of parliament (MP) Kevin Conolly";
+        assert_eq!(head_of(t, sp, &[("Kevin Conolly", Label::Per)]), sp);
+        let t = "The mayor of Paris, Anne Hidalgo, said it.";
+        let names = [("Paris", Label::Loc), ("Anne Hidalgo", Label::Per)];
+        let sp = "The mayor of Paris, Anne Hidalgo";
+        assert_eq!(head_of(t, sp, &names), "Anne Hidalgo");
+        let t = "Dr. Tristan Smith of University College London said it.";
+        let names = [
+            ("Tristan Smith", Label::Per),
+            ("University College London", Label::Org),
+        ];
+        let sp = "Dr. Tristan Smith of University College London";
+        assert_eq!(head_of(t, sp, &names), "Dr. Tristan Smith");
+        let t = "Travis Hood, who witnessed the collision, said it.";
+        let sp = "Travis Hood, who witnessed the collision";
+        assert_eq!(
+            head_of(t, sp, &[("Travis Hood", Label::Per)]),
+            "Travis Hood"
+        );
+        // No name at all: the first phrase.
+        let t = "Proponents, including the mayors, said it.";
+        assert_eq!(
+            head_of(t, "Proponents, including the mayors", &[]),
+            "Proponents"
+        );
+        // A plain mention is its own head.
+        let t = "Officials said it.";
+        assert_eq!(head_of(t, "Officials", &[]), "Officials");
     }
 
     #[test]

@@ -350,12 +350,17 @@ fn train_quotes(
         train::train(&tr, opts, Some(&mut pick), log)?
     };
     log(&format!("best epoch on dev: {best}"));
-    let [n, half, exact, src] = train::ranker_accuracy(&model, &dv);
+    let r = train::ranker_accuracy(&model, &dv);
+    let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
     log(&format!(
-        "dev, given the gold cues: content at Jaccard >= 0.5 {:.1}%, exact {:.1}%; source right {:.1}% of those (of {n})",
-        100.0 * half as f64 / n.max(1) as f64,
-        100.0 * exact as f64 / n.max(1) as f64,
-        100.0 * src as f64 / half.max(1) as f64
+        "dev, given the gold cues: content at Jaccard >= 0.5 {:.1}%, exact {:.1}%; source right {:.1}% of those (of {}); source exact {:.1}%, reachable {:.1}% (of {} with a source)",
+        pct(r.content_half, r.quotes),
+        pct(r.content_exact, r.quotes),
+        pct(r.source_right, r.content_half),
+        r.quotes,
+        pct(r.source_exact, r.with_source),
+        pct(r.source_reachable, r.with_source),
+        r.with_source
     ));
     let mut pairs = Vec::new();
     if folds >= 2 {

@@ -8,8 +8,10 @@ use super::context::{flag, Ctx, Range};
 const MAX_START_GAP: usize = 6;
 /// Most ends tried per content start.
 const MAX_ENDS: usize = 20;
-/// Most words in a source.
-const MAX_SOURCE: usize = 16;
+/// Most tokens in a source (99% of PolNeAR train's sources, appositives included).
+const MAX_SOURCE: usize = 24;
+/// Most tokens in the phrase before a passive or nominal cue that may be its content.
+const MAX_PHRASE: usize = 16;
 
 /// A content candidate: one or two token ranges, and the rule that proposed it, if one did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,7 +155,7 @@ pub(super) fn contents(ctx: &Ctx, cue: Range, out: &mut Vec<Content>) {
             continue;
         }
         let mut a = b - 1;
-        while a > ss && b - a < MAX_SOURCE && ctx.is(a - 1, flag::WORD) {
+        while a > ss && b - a < MAX_PHRASE && ctx.is(a - 1, flag::WORD) {
             if ctx.is(a, flag::CAP) || ctx.is(a - 1, flag::STOP) || b - a <= 4 {
                 out.push(Content::one(a, b));
             }
@@ -235,8 +237,10 @@ pub(super) fn sources(
             && !content.holds(k)
             && matches!(ctx.doc.tok(k), "," | "(" | ")" | "-" | "&" | "/")
     };
+    // Spans ending right before the cue, or before the comma that closes an appositive
+    // ("Chad Bown, an expert on trade at the Peterson Institute, said").
     for b in (cs.saturating_sub(3).max(ss + 1)..=cs).rev() {
-        if !ok(b - 1) || (b..cs).any(|k| !ok(k)) {
+        if !ok(b - 1) || (b..cs).any(|k| !(ok(k) || k + 1 == cs && ctx.is(k, flag::COMMA))) {
             continue;
         }
         let mut a = b - 1;
@@ -271,13 +275,21 @@ pub(super) fn sources(
         if a >= se || !ok(a) || (ce..a).any(|k| !ok(k)) {
             continue;
         }
+        // Spans starting right after the cue, through an appositive ("said David
+        // Wasserman, House editor for the Cook Political Report").
         let mut b = a + 1;
         loop {
             out.push((a, b));
-            if b >= se || b - a >= MAX_SOURCE || !ok(b) {
+            if b >= se || b - a >= MAX_SOURCE {
                 break;
             }
-            b += 1;
+            if ok(b) {
+                b += 1;
+            } else if inner(b) && b + 1 < se && ok(b + 1) && b + 2 - a <= MAX_SOURCE {
+                b += 2;
+            } else {
+                break;
+            }
         }
     }
     // The subject of the sentence ("Trump ..., promising to ..."): at its start, after an

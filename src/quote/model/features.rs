@@ -347,4 +347,14 @@ pub(super) fn source(
     out.push(f2(234, side, is_prior as u64));
     out.push(f2(235, is_prior as u64, h.suffix));
     out.push(f2(236, is_prior as u64, ctx.tok(cs as isize - 1).lower));
+    // An appositive: the word that opens it ("Smith, a professor", "Smith, who heads").
+    if let Some(k) = (a..b).find(|&k| ctx.is(k, flag::COMMA)) {
+        let next = ctx.tok(k as isize + 1);
+        out.push(f2(237, side, next.lower));
+        out.push(f2(
+            238,
+            side,
+            mix(prefix_bits(next.cluster, 8), bucket(b - k)),
+        ));
+    }
 }

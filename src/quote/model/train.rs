@@ -344,10 +344,29 @@ pub fn train(
     Ok((model, epoch))
 }
 
-/// How the rankers do given the gold cues of `gold`: (gold quotes, contents at token Jaccard
-/// >= 0.5, contents exact, sources right among the quotes whose content was at >= 0.5).
-pub fn ranker_accuracy(model: &QuoteModel, gold: &[GoldArticle]) -> [usize; 4] {
-    let mut out = [0usize; 4];
+/// How the rankers do given the gold cues of a split ([`ranker_accuracy`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RankerCheck {
+    /// Gold quotes with a cue.
+    pub quotes: usize,
+    /// Contents chosen at token Jaccard >= 0.5 with the gold content.
+    pub content_half: usize,
+    /// Contents chosen exactly.
+    pub content_exact: usize,
+    /// Of the quotes whose content was at >= 0.5: the source right (overlapping the gold
+    /// one, or none where gold has none).
+    pub source_right: usize,
+    /// Of those with a gold source: the quotes ...
+    pub with_source: usize,
+    /// ... whose chosen source has exactly the gold source's words,
+    pub source_exact: usize,
+    /// ... and whose gold source is among the candidates at all.
+    pub source_reachable: usize,
+}
+
+/// How the rankers do given the gold cues of `gold`.
+pub fn ranker_accuracy(model: &QuoteModel, gold: &[GoldArticle]) -> RankerCheck {
+    let mut out = RankerCheck::default();
     let mut bufs = Bufs::default();
     for a in gold {
         let doc = NewsSegmenter.segment(&a.text);
@@ -358,30 +377,42 @@ pub fn ranker_accuracy(model: &QuoteModel, gold: &[GoldArticle]) -> [usize; 4] {
         );
         let (_, gq) = golds(&ctx, a);
         for (k, g) in gq.iter().enumerate() {
+            out.quotes += 1;
+            let prior = gold_prior(&ctx, &gq, k);
             let Some((content, source)) = super::decide(
                 &ctx,
                 g.cue,
-                gold_prior(&ctx, &gq, k),
+                prior,
                 &model.content,
                 &model.source,
                 &mut bufs,
                 &mut Meter::unlimited(),
             ) else {
-                out[0] += 1;
                 continue;
             };
-            out[0] += 1;
             let j = jaccard(&word_set(&ctx, content.parts().iter().copied()), &g.content);
-            if j >= 0.5 {
-                out[1] += 1;
-                let ok = match (source, g.source) {
-                    (None, None) => true,
-                    (Some(p), Some(s)) => p.0 < s.1 && s.0 < p.1,
-                    _ => false,
-                };
-                out[3] += ok as usize;
+            out.content_exact += (j >= 1.0) as usize;
+            if j < 0.5 {
+                continue;
             }
-            out[2] += (j >= 1.0) as usize;
+            out.content_half += 1;
+            out.source_right += match (source, g.source) {
+                (None, None) => true,
+                (Some(p), Some(s)) => p.0 < s.1 && s.0 < p.1,
+                _ => false,
+            } as usize;
+            if let Some(s) = g.source {
+                let gw = word_set(&ctx, std::iter::once(s));
+                out.with_source += 1;
+                out.source_exact +=
+                    source.is_some_and(|p| word_set(&ctx, std::iter::once(p)) == gw) as usize;
+                candidates::sources(&ctx, g.cue, &content, prior, &mut bufs.sources);
+                out.source_reachable += bufs
+                    .sources
+                    .iter()
+                    .any(|&r| word_set(&ctx, std::iter::once(r)) == gw)
+                    as usize;
+            }
         }
     }
     out
