@@ -58,6 +58,8 @@ fn joiners() -> &'static Vec<u64> {
 #[derive(Clone, Copy, Default)]
 pub(super) struct Tok {
     pub lower: u64,
+    /// The lower-case word without its inflection ([`stem`]).
+    pub stem: u64,
     pub suffix: u64,
     pub shape: u64,
     pub cluster: u16,
@@ -109,9 +111,44 @@ pub(super) fn tokens_of(doc: &Doc, s: Span) -> Range {
     (a, b.max(a))
 }
 
+/// Hash of a word's crude stem, lower case: "demanding", "demanded", "demands" and
+/// "demand" share one, "denies" and "denied" share "deny". Only ASCII words are stemmed.
+pub(super) fn stem(w: &str) -> u64 {
+    let b = w.as_bytes();
+    let n = b.len();
+    if !w.is_ascii() || n < 4 || !b.iter().all(u8::is_ascii_alphabetic) {
+        return hash_str(w, true) ^ 0x73;
+    }
+    let ends = |s: &str| n > s.len() + 2 && b[n - s.len()..].eq_ignore_ascii_case(s.as_bytes());
+    let (cut, y) = if ends("ies") || ends("ied") {
+        (n - 3, true)
+    } else if ends("ing") {
+        (n - 3, false)
+    } else if ends("ed") || (ends("es") && matches!(b[n - 3] | 0x20, b's' | b'x' | b'z' | b'h')) {
+        (n - 2, false)
+    } else if ends("s") && b[n - 2] | 0x20 != b's' {
+        (n - 1, false)
+    } else {
+        (n, false)
+    };
+    // A final silent "e" goes too: "announce" and "announced" meet at "announc".
+    let cut = if !y && cut == n && b[n - 1] | 0x20 == b'e' {
+        n - 1
+    } else {
+        cut
+    };
+    let h = hash_str(&w[..cut], true);
+    (if y {
+        crate::learn::hash::mix(h, b'y' as u64)
+    } else {
+        h
+    }) ^ 0x73
+}
+
 fn sentinel(x: u64) -> Tok {
     Tok {
         lower: x,
+        stem: x,
         suffix: x,
         shape: x,
         ..Tok::default()
@@ -166,6 +203,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             );
             toks.push(Tok {
                 lower,
+                stem: stem(w),
                 suffix: hash_str(&w[start..], true) ^ 0x5f,
                 shape: hash_shape(w),
                 cluster: clusters.path(exact, lower),

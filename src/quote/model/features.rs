@@ -112,6 +112,16 @@ pub(super) fn cue(ctx: &Ctx, i: usize, out: &mut Vec<u64>) {
         prefix_bits(m1.cluster, 8),
         prefix_bits(p1.cluster, 8),
     ));
+    // The stem, for the inflections training saw another form of.
+    out.push(f(34, w.stem));
+    out.push(f2(35, w.stem, p1.lower));
+    out.push(f2(36, m1.lower, w.stem));
+    out.push(f2(37, w.stem, that | mark << 4));
+    out.push(f2(
+        38,
+        (m1.flags & (flag::PRON | flag::CAP | flag::COMMA)) as u64,
+        w.stem,
+    ));
 }
 
 /// Words of `[a, b)` hashed together (at most 4; longer gaps hash as their length).

@@ -14,6 +14,7 @@
 //! `models/quotes-polnear.bin` (see `models/README.md`).
 
 mod candidates;
+pub mod command;
 mod context;
 mod features;
 #[cfg(test)]

@@ -1,0 +1,248 @@
+//! Fixes to a tag sequence that CoNLL's conventions ask for (titles, particles, calendar
+//! words), and truecasing of all-caps text before tagging.
+
+use super::*;
+
+/// Lower-case words inside names ("Mohammed bin Salman", "Ursula von der Leyen").
+pub(super) const NAME_PARTICLES: &[&str] = &["bin", "al", "de", "van", "von", "der", "ibn"];
+
+pub(super) fn capitalized(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Words that title a person and are not part of the name ("Crown Prince Mohammed bin
+/// Salman" is PER "Mohammed bin Salman" by CoNLL's conventions).
+pub(super) const TITLES: &[&str] = &[
+    "President",
+    "Prince",
+    "Princess",
+    "King",
+    "Queen",
+    "Minister",
+    "Secretary",
+    "Advisor",
+    "Adviser",
+    "Chancellor",
+    "Senator",
+    "Sen.",
+    "Governor",
+    "Gov.",
+    "General",
+    "Gen.",
+    "Envoy",
+    "Director",
+    "Chairman",
+    "Chairwoman",
+    "Ambassador",
+    "Premier",
+    "Mayor",
+    "Judge",
+    "Justice",
+    "Representative",
+    "Rep.",
+    "Speaker",
+    "Pope",
+    "Sheikh",
+    "Emir",
+    "Commissioner",
+    "Spokesman",
+    "Spokeswoman",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Prof.",
+    "Lt.",
+    "Col.",
+    "Capt.",
+    "Sgt.",
+];
+
+/// Document-level repairs of the tagger's output, by chunk:
+/// - a possessive ("'s") never ends a name;
+/// - a name after a title is a person ("... Security Advisor Rustem Umerov" -> "Rustem Umerov");
+/// - a word that is the surname of a person named in full elsewhere in the document is that
+///   person ("Umerov", "Witkoff"), whatever the tagger said.
+pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usize)]) {
+    let mut chunks = predicted_chunks(tags, sentences);
+    for c in &mut chunks {
+        while c.1 > c.0 + 1 && matches!(words[c.1 - 1], "'s" | "\u{2019}s" | "'" | "\u{2019}") {
+            c.1 -= 1;
+        }
+        // A month or weekday does not open a name ("[August National Association of
+        // Purchasing Management]" -> "August [National ...]"), unless it may be a first name.
+        if c.1 > c.0 + 1 && c.2 != Label::Per && CALENDAR.contains(&words[c.0]) {
+            c.0 += 1;
+        }
+        if let Some(t) = (c.0..c.1).rev().find(|&k| TITLES.contains(&words[k])) {
+            let rest = t + 1..c.1;
+            if !rest.is_empty()
+                && rest.len() <= 4
+                && words[rest.clone()]
+                    .iter()
+                    .all(|w| capitalized(w) || NAME_PARTICLES.contains(w))
+            {
+                *c = (t + 1, c.1, Label::Per);
+            }
+        }
+    }
+    // The end of the sentence holding token `i` (sentences are sorted and disjoint).
+    let sentence_end = |i: usize| {
+        let k = sentences.partition_point(|s| s.1 <= i);
+        sentences.get(k).map_or(words.len(), |s| s.1)
+    };
+    // A chunk that ends in a title, then a name that the tagger split: "[Saudi Crown
+    // Prince]LOC Mohammed bin [Salman]PER" -> "[Mohammed bin Salman]PER".
+    let mut k = 0;
+    while k < chunks.len() {
+        let c = chunks[k];
+        if c.2 != Label::Per && TITLES.contains(&words[c.1 - 1]) {
+            let end = sentence_end(c.0);
+            let mut j = c.1;
+            while j < end
+                && j - c.1 < 4
+                && (capitalized(words[j]) || NAME_PARTICLES.contains(&words[j]))
+            {
+                j += 1;
+            }
+            while j > c.1 && !capitalized(words[j - 1]) {
+                j -= 1;
+            }
+            let after: Vec<usize> = (k + 1..chunks.len())
+                .take_while(|&m| chunks[m].0 < j)
+                .collect();
+            if !after.is_empty()
+                && after
+                    .iter()
+                    .all(|&m| chunks[m].2 == Label::Per && chunks[m].1 <= j)
+            {
+                chunks.drain(k + 1..k + 1 + after.len());
+                chunks[k] = (c.1, j, Label::Per);
+            }
+        }
+        k += 1;
+    }
+    // Two parts of one name around a particle: "[Mohammed]PER bin [Salman]PER".
+    let mut k = 0;
+    while k + 1 < chunks.len() {
+        let (a, b) = (chunks[k], chunks[k + 1]);
+        if a.2 == Label::Per
+            && b.2 == Label::Per
+            && b.0 > a.1
+            && b.0 - a.1 <= 2
+            && words[a.1..b.0].iter().all(|w| NAME_PARTICLES.contains(w))
+            && b.1 <= sentence_end(a.0)
+        {
+            chunks[k] = (a.0, b.1, Label::Per);
+            chunks.remove(k + 1);
+        } else {
+            k += 1;
+        }
+    }
+    let surnames: std::collections::HashSet<&str> = chunks
+        .iter()
+        .filter(|c| c.2 == Label::Per && c.1 - c.0 >= 2)
+        .map(|c| words[c.1 - 1])
+        .filter(|w| w.chars().count() > 2)
+        .collect();
+    if !surnames.is_empty() {
+        let mut covered = vec![false; words.len()];
+        for c in &mut chunks {
+            if c.1 - c.0 == 1 && surnames.contains(words[c.0]) {
+                c.2 = Label::Per;
+            }
+            covered[c.0..c.1].iter_mut().for_each(|x| *x = true);
+        }
+        for &(s, e) in sentences {
+            for i in s + 1..e {
+                if !covered[i] && surnames.contains(words[i]) {
+                    chunks.push((i, i + 1, Label::Per));
+                }
+            }
+        }
+    }
+    tags.iter_mut().for_each(|t| *t = O);
+    for (a, b, l) in chunks {
+        if b - a == 1 {
+            tags[a] = tag_id(l, Part::U);
+        } else {
+            tags[a] = tag_id(l, Part::B);
+            tags[a + 1..b - 1]
+                .iter_mut()
+                .for_each(|t| *t = tag_id(l, Part::I));
+            tags[b - 1] = tag_id(l, Part::L);
+        }
+    }
+}
+
+/// Lower-cases the ordinary words of a title-case headline ("It Has Become Known How Trump
+/// Had ..."), so that capitals there mean what they mean in prose. A word is lowered when the
+/// document writes it in lower case elsewhere, or when it is a known lower-case word that the
+/// document never capitalizes inside a sentence. Returns the replacement of each word, if any.
+pub(super) fn truecase(
+    words: &[&str],
+    sentences: &[(usize, usize)],
+    clusters: &Clusters,
+) -> Vec<Option<String>> {
+    let mut out = vec![None; words.len()];
+    let cases: Vec<SentCase> = sentences
+        .iter()
+        .map(|&(s, e)| SentCase::of(&words[s..e]))
+        .collect();
+    // Only a headline: the document's first sentence, in title case, of four words or more.
+    if cases.first() != Some(&SentCase::Title) || sentences[0].1 - sentences[0].0 < 4 {
+        return out;
+    }
+    let mut lower_seen: IdMap<()> = IdMap::default();
+    let mut cap_inside: IdMap<()> = IdMap::default();
+    for (&(s, e), case) in sentences.iter().zip(&cases) {
+        for (k, w) in words[s..e].iter().enumerate() {
+            let first = w.chars().next().unwrap_or(' ');
+            if first.is_lowercase() {
+                lower_seen.insert(crate::learn::hash::hash_str(w, true), ());
+            } else if first.is_uppercase() && k > 0 && *case == SentCase::Normal {
+                cap_inside.insert(crate::learn::hash::hash_str(w, true), ());
+            }
+        }
+    }
+    {
+        let (s, e) = sentences[0];
+        for i in s..e {
+            let w = words[i];
+            if !w.chars().next().is_some_and(char::is_uppercase)
+                || w.chars().skip(1).any(char::is_uppercase)
+            {
+                continue;
+            }
+            let h = crate::learn::hash::hash_str(w, true);
+            if lower_seen.contains_key(&h) || (!cap_inside.contains_key(&h) && clusters.knows(h)) {
+                out[i] = Some(w.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// Month and weekday names, which open no multi-word name in CoNLL-2003's training data but
+/// one ("Sunday Bada", a person).
+pub(super) const CALENDAR: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];

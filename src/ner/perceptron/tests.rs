@@ -1,0 +1,170 @@
+use super::*;
+
+#[test]
+fn long_documents_are_cut_into_windows_of_whole_sentences() {
+    let sents = [(0, 4), (4, 9), (9, 10), (10, 30), (30, 31)];
+    assert_eq!(windows(&sents, 10), vec![(0, 3), (3, 4), (4, 5)]);
+    assert_eq!(windows(&sents, 100), vec![(0, 5)]);
+    assert!(windows(&[], 10).is_empty());
+}
+
+#[test]
+fn tag_names_follow_ids() {
+    for t in 1..N_TAGS {
+        let (l, p) = tag_parts(t).unwrap();
+        assert_eq!(tag_name(t), format!("{:?}-{}", p, l.as_str()));
+    }
+    assert_eq!(tag_name(O), "O");
+}
+
+#[test]
+fn transitions() {
+    let bper = tag_id(Label::Per, Part::B);
+    let iper = tag_id(Label::Per, Part::I);
+    let lper = tag_id(Label::Per, Part::L);
+    let uorg = tag_id(Label::Org, Part::U);
+    assert!(allowed(O, bper, false));
+    assert!(!allowed(O, bper, true));
+    assert!(!allowed(O, iper, false));
+    assert!(allowed(bper, iper, false));
+    assert!(!allowed(bper, iper, true));
+    assert!(allowed(bper, lper, true));
+    assert!(!allowed(bper, O, false));
+    assert!(allowed(lper, uorg, false));
+}
+
+#[test]
+fn repair_mends_broken_chunks() {
+    let bper = tag_id(Label::Per, Part::B);
+    let lper = tag_id(Label::Per, Part::L);
+    let uper = tag_id(Label::Per, Part::U);
+    assert_eq!(repair(&[O, lper, O]), vec![O, uper, O]);
+    assert_eq!(repair(&[bper, O]), vec![uper, O]);
+    assert_eq!(
+        iob2_names(&[bper, lper, uper]),
+        vec!["B-PER", "I-PER", "B-PER"]
+    );
+}
+
+#[test]
+fn document_repair_joins_a_name_split_after_a_title() {
+    let words = [
+        "during", "Saudi", "Crown", "Prince", "Mohammed", "bin", "Salman", "'s", "visit",
+    ];
+    let mut tags = vec![O; words.len()];
+    tags[1] = tag_id(Label::Loc, Part::B);
+    tags[2] = tag_id(Label::Loc, Part::I);
+    tags[3] = tag_id(Label::Loc, Part::L);
+    tags[6] = tag_id(Label::Per, Part::U);
+    repair_document(&words, &mut tags, &[(0, words.len())]);
+    let chunks = predicted_chunks(&tags, &[(0, words.len())]);
+    assert_eq!(chunks, vec![(4, 7, Label::Per)]);
+    // Or cut it at the particle.
+    let mut tags = vec![O; words.len()];
+    tags[4] = tag_id(Label::Per, Part::U);
+    tags[6] = tag_id(Label::Per, Part::U);
+    repair_document(&words, &mut tags, &[(0, words.len())]);
+    let chunks = predicted_chunks(&tags, &[(0, words.len())]);
+    assert_eq!(chunks, vec![(4, 7, Label::Per)]);
+    // A place before a person is left alone when no title ends it.
+    let words = ["in", "Riyadh", "Mohammed", "Salman", "said"];
+    let mut tags = vec![O; words.len()];
+    tags[1] = tag_id(Label::Loc, Part::U);
+    tags[2] = tag_id(Label::Per, Part::B);
+    tags[3] = tag_id(Label::Per, Part::L);
+    repair_document(&words, &mut tags, &[(0, words.len())]);
+    let chunks = predicted_chunks(&tags, &[(0, words.len())]);
+    assert_eq!(chunks, vec![(1, 2, Label::Loc), (2, 4, Label::Per)]);
+}
+
+#[test]
+fn document_repair_drops_a_leading_month_but_keeps_the() {
+    let words = [
+        "The",
+        "University",
+        "of",
+        "Michigan",
+        "and",
+        "the",
+        "August",
+        "Chicago",
+        "NAPM",
+        "at",
+        "The",
+        "Oval",
+        "with",
+        "April",
+        "Ryan",
+    ];
+    let mut tags = vec![O; words.len()];
+    let mut put = |a: usize, b: usize, l: Label| {
+        tags[a] = tag_id(l, if b == a + 1 { Part::U } else { Part::B });
+        for t in &mut tags[a + 1..b] {
+            *t = tag_id(l, Part::I);
+        }
+        if b > a + 1 {
+            tags[b - 1] = tag_id(l, Part::L);
+        }
+    };
+    put(0, 4, Label::Org);
+    put(6, 9, Label::Org);
+    put(10, 12, Label::Loc);
+    put(13, 15, Label::Per);
+    let all = [(0, words.len())];
+    repair_document(&words, &mut tags, &all);
+    assert_eq!(
+        predicted_chunks(&tags, &all),
+        vec![
+            (0, 4, Label::Org),
+            (7, 9, Label::Org),
+            (10, 12, Label::Loc),
+            (13, 15, Label::Per)
+        ]
+    );
+}
+
+#[test]
+fn learns_a_toy_corpus() {
+    let mut text = String::new();
+    for name in ["Smith", "Jones", "Brown", "Clark"] {
+        text.push_str(&format!(
+            "-DOCSTART- -X- O O\n\nMr. NNP I-NP O\n{name} NNP I-NP I-PER\nvisited VBD I-VP O\nParis NNP I-NP I-LOC\n. . O O\n\n"
+        ));
+    }
+    let f = ConllFile::parse(&text);
+    let (model, dev_f1) = train(
+        &f,
+        &f,
+        &TrainOptions {
+            epochs: 5,
+            seed: 1,
+            refit: false,
+            word_dropout: 0.0,
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert!(dev_f1 > 99.0, "toy F1 {dev_f1}");
+    let dir = std::env::temp_dir().join(format!("whosaid-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("m.bin");
+    model.save(&p).unwrap();
+    let back = Model::load(&p).unwrap();
+    assert_eq!(back.n_features(), model.n_features());
+    let (tags, _) = back.tag(&["Mr.", "Jones", "visited", "Paris", "."], &[(0, 5)]);
+    assert_eq!(tag_name(tags[1]), "U-PER");
+    assert_eq!(tag_name(tags[3]), "U-LOC");
+    assert!(Model::from_bytes(b"garbage").is_err());
+    // Refit: trained again on train + dev, keeping the temperature chosen on dev.
+    let opts = TrainOptions {
+        epochs: 5,
+        seed: 1,
+        refit: true,
+        word_dropout: 0.2,
+    };
+    let (refit, _) = train(&f, &f, &opts, |_| {}).unwrap();
+    assert_eq!(refit.temperature, model.temperature);
+    let (tags, _) = refit.tag(&["Mr.", "Clark", "visited", "Paris", "."], &[(0, 5)]);
+    assert_eq!(tag_name(tags[1]), "U-PER");
+    std::fs::remove_dir_all(&dir).ok();
+}
