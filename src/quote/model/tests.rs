@@ -102,6 +102,72 @@ fn candidates_hold_the_usual_shapes() {
     assert!(cs.iter().any(|c| c.parts() == [(believe + 1, failed + 1)]));
 }
 
+#[test]
+fn stems_join_inflections() {
+    use super::context::stem;
+    let demand = stem("demand");
+    for w in ["demanded", "demands", "demanding", "Demanded"] {
+        assert_eq!(stem(w), demand, "{w}");
+    }
+    assert_eq!(stem("denies"), stem("deny"));
+    assert_eq!(stem("denied"), stem("deny"));
+    assert_eq!(stem("announced"), stem("announce"));
+    assert_ne!(stem("says"), stem("sees"));
+    // Short, non-letter and non-ASCII words are their own stem, without a panic.
+    for w in ["is", "was", "U.S.", "naïve", "déclaré", "4x4s", "’s", ""] {
+        let _ = stem(w);
+    }
+    assert_ne!(stem("is"), stem("i"));
+}
+
+#[test]
+fn source_candidates_reach_appositives() {
+    let text = "Chad Bown, an expert on trade at the Peterson Institute, said the tariffs would \
+                hurt. The plan fails, said David Wasserman, House editor for the Cook Report.";
+    let doc = NewsSegmenter.segment(text);
+    let clusters = Clusters::builtin().unwrap();
+    let ctx = Ctx::new(
+        &doc,
+        &clusters,
+        RuleQuotes::rules_only().propose(&doc, &mut Meter::unlimited()),
+    );
+    let spans = |cue: &str| {
+        let mut found = Vec::new();
+        for k in (0..doc.tokens.len()).filter(|&i| doc.tok(i) == cue) {
+            let mut cs = Vec::new();
+            candidates::contents(&ctx, (k, k + 1), &mut cs);
+            // The sources of every content candidate (a source never overlaps its content).
+            for c in &cs {
+                let mut ss = Vec::new();
+                candidates::sources(&ctx, (k, k + 1), c, None, &mut ss);
+                found.extend(
+                    ss.iter()
+                        .map(|&(a, b)| doc.span_of(a, b).slice(text).to_string()),
+                );
+            }
+        }
+        found
+    };
+    let ss = spans("said");
+    assert!(
+        ss.iter()
+            .any(|s| s == "Chad Bown, an expert on trade at the Peterson Institute"),
+        "{ss:?}"
+    );
+    assert!(
+        ss.iter()
+            .any(|s| s == "David Wasserman, House editor for the Cook Report"),
+        "{ss:?}"
+    );
+    let m = QuoteModel::builtin().unwrap();
+    let q = quotes(&m, text);
+    assert!(
+        q.iter()
+            .any(|q| q.1 == "Chad Bown, an expert on trade at the Peterson Institute"),
+        "{q:?}"
+    );
+}
+
 /// A toy split: the same two attribution shapes with changing names and verbs.
 fn toy_split() -> Vec<crate::polnear::GoldArticle> {
     let names = ["Smith", "Jones", "Brown", "Lee", "Garcia", "Miller"];
