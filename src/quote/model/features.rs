@@ -254,6 +254,22 @@ pub(super) fn content(ctx: &Ctx, cue: Range, c: &Content, out: &mut Vec<u64>) {
     out.push(f2(145, mix(side, hl), ta.lower));
     out.push(f2(146, mix(side, hl), bucket(words_in)));
     out.push(f2(147, mix(side, prefix_bits(h.cluster, 10)), te.lower));
+    // The two tokens after the end (", but", "and he") and before the start.
+    out.push(f2(153, mix(side, te.lower), ctx.tok(b as isize + 1).lower));
+    out.push(f2(154, mix(side, tb.lower), ctx.tok(a as isize - 2).lower));
+    // The first two and the last two tokens inside.
+    out.push(f2(155, mix(side, tl.lower), ctx.tok(b as isize - 2).lower));
+    out.push(f2(156, mix(side, ta.lower), ctx.tok(a as isize + 1).lower));
+    // Clauses inside: commas and joining words.
+    let (mut commas, mut joins) = (0usize, 0usize);
+    for &(x, y) in parts {
+        for k in x..y {
+            commas += ctx.is(k, flag::COMMA) as usize;
+            joins += ctx.is(k, flag::JOINER) as usize;
+        }
+    }
+    out.push(f2(157, side, bucket(commas) | bucket(joins) << 4));
+    out.push(f2(158, mix(side, hl), bucket(commas)));
     // Quote marks.
     let marks: u32 = parts.iter().map(|&(x, y)| ctx.marks(x, y)).sum();
     let opened = ctx.is(a, flag::OPEN) || (a > 0 && ctx.is(a - 1, flag::OPEN));
