@@ -62,16 +62,21 @@ fn the_builtin_model_finds_plain_attributions() {
     assert!(quotes(&m, "The bridge opened in 1932 and carries six lanes.").is_empty());
 }
 
+/// The model's view of `doc`, with the rules' proposals.
+fn rule_ctx<'d, 'a>(doc: &'d crate::tokenize::Doc<'a>, clusters: &Clusters) -> Ctx<'d, 'a> {
+    Ctx::new(
+        doc,
+        clusters,
+        RuleQuotes::rules_only().propose(doc, &mut Meter::unlimited()),
+    )
+}
+
 #[test]
 fn candidates_hold_the_usual_shapes() {
     let text = "“The plan is dead,” he said, “and we know it.” Officials believe the talks failed.";
     let doc = NewsSegmenter.segment(text);
     let clusters = Clusters::builtin().unwrap();
-    let ctx = Ctx::new(
-        &doc,
-        &clusters,
-        RuleQuotes::rules_only().propose(&doc, &mut Meter::unlimited()),
-    );
+    let ctx = rule_ctx(&doc, &clusters);
     let idx = |w: &str| (0..doc.tokens.len()).find(|&i| doc.tok(i) == w).unwrap();
     let said = idx("said");
     let mut cs = Vec::new();
@@ -126,11 +131,7 @@ fn source_candidates_reach_appositives() {
                 hurt. The plan fails, said David Wasserman, House editor for the Cook Report.";
     let doc = NewsSegmenter.segment(text);
     let clusters = Clusters::builtin().unwrap();
-    let ctx = Ctx::new(
-        &doc,
-        &clusters,
-        RuleQuotes::rules_only().propose(&doc, &mut Meter::unlimited()),
-    );
+    let ctx = rule_ctx(&doc, &clusters);
     let spans = |cue: &str| {
         let mut found = Vec::new();
         for k in (0..doc.tokens.len()).filter(|&i| doc.tok(i) == cue) {
