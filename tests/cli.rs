@@ -308,6 +308,76 @@ fn train_ner_writes_a_model_that_run_can_use() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a whosaid NER model"));
 }
 
+/// A tiny PolNeAR-style split (text/ and attributions/ in brat) in `dir`: the same two
+/// sentence shapes with changing names and verbs.
+fn write_tiny_split(dir: &Path) {
+    std::fs::create_dir_all(dir.join("text")).unwrap();
+    std::fs::create_dir_all(dir.join("attributions")).unwrap();
+    let names = ["Smith", "Jones", "Brown", "Lee", "Garcia", "Miller"];
+    let verbs = ["said", "argued", "warned", "claimed", "noted", "insisted"];
+    for (k, (n, v)) in names.iter().zip(verbs).enumerate() {
+        let a = format!("{n} {v} that taxes would rise.");
+        let text = format!("{a} The weather was cold on Monday.");
+        let c = a.find(v).unwrap();
+        let ann = format!(
+            "T1\tSource 0 {}\tx\nT2\tCue {c} {}\tx\nT3\tContent {} {}\tx\nE1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n",
+            n.len(),
+            c + v.len(),
+            c + v.len() + 1,
+            a.len() - 1
+        );
+        std::fs::write(dir.join(format!("text/toy{k}.txt")), text).unwrap();
+        std::fs::write(dir.join(format!("attributions/toy{k}_1.ann")), ann).unwrap();
+    }
+}
+
+#[test]
+fn train_quotes_writes_a_model_that_run_can_use() {
+    let d = tmpdir("train-quotes");
+    write_tiny_split(&d.join("split"));
+    let split = d.join("split");
+    let m = d.join("q.bin");
+    let out = run(&[
+        "train",
+        "quotes",
+        "--train",
+        split.to_str().unwrap(),
+        "--dev",
+        split.to_str().unwrap(),
+        "--folds",
+        "2",
+        "--epochs",
+        "3",
+        "-o",
+        m.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("2-fold CV mean"), "{err}");
+    assert!(err.contains("calibration: sigmoid("), "{err}");
+    let a = d.join("a.txt");
+    std::fs::write(&a, "Taylor said that taxes would rise.").unwrap();
+    let out = run(&[
+        "run",
+        "--quote-model",
+        m.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let rec = &records(&out)[0];
+    assert_eq!(rec["quotes"][0]["cue"]["text"], "said", "{rec}");
+    assert_eq!(rec["quotes"][0]["speaker"]["text"], "Taylor", "{rec}");
+    // A file that is not a quote model is a clear error, not a panic.
+    let out = run(&[
+        "run",
+        "--quote-model",
+        a.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a whosaid quote model"));
+}
+
 #[test]
 fn memory_is_bounded_by_the_batch_not_the_corpus() {
     let d = tmpdir("stream");
