@@ -91,6 +91,9 @@ pub(super) struct Ctx<'d, 'a> {
     pub marks_before: Vec<u32>,
     /// Rule cue tokens before each token index (`n + 1` entries).
     pub rule_cues_before: Vec<u32>,
+    /// Words, commas and joining words ([`flag::JOINER`]) before each token index (`n + 1`
+    /// entries).
+    counts_before: Vec<[u32; 3]>,
     /// The rules' cues as (start, end, index into `rule_ranges`), sorted.
     rule_cue_index: Vec<(usize, usize, usize)>,
     /// The longest rule cue, in tokens.
@@ -258,15 +261,21 @@ impl<'d, 'a> Ctx<'d, 'a> {
         }
         let mut marks_before = Vec::with_capacity(n + 1);
         let mut rule_cues_before = Vec::with_capacity(n + 1);
-        let (mut m, mut c) = (0u32, 0u32);
+        let mut counts_before = Vec::with_capacity(n + 1);
+        let (mut m, mut c, mut wcj) = (0u32, 0u32, [0u32; 3]);
         for i in 0..n {
             marks_before.push(m);
             rule_cues_before.push(c);
+            counts_before.push(wcj);
             m += u32::from(toks[i].flags & flag::QUOTE != 0);
             c += u32::from(rule[i] & role::CUE_B != 0);
+            for (x, f) in wcj.iter_mut().zip([flag::WORD, flag::COMMA, flag::JOINER]) {
+                *x += u32::from(toks[i].flags & f != 0);
+            }
         }
         marks_before.push(m);
         rule_cues_before.push(c);
+        counts_before.push(wcj);
         let mut rule_cue_index: Vec<(usize, usize, usize)> = rule_ranges
             .iter()
             .enumerate()
@@ -285,6 +294,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             quotations: props.quotations,
             marks_before,
             rule_cues_before,
+            counts_before,
             rule_cue_index,
             max_rule_cue,
         }
@@ -332,5 +342,11 @@ impl<'d, 'a> Ctx<'d, 'a> {
     /// Rule cue starts in `[a, b)`.
     pub fn rule_cues(&self, a: usize, b: usize) -> u32 {
         self.rule_cues_before[b] - self.rule_cues_before[a.min(b)]
+    }
+
+    /// Words, commas and joining words in `[a, b)`.
+    pub fn counts(&self, a: usize, b: usize) -> [u32; 3] {
+        let (x, y) = (self.counts_before[b], self.counts_before[a.min(b)]);
+        [x[0] - y[0], x[1] - y[1], x[2] - y[2]]
     }
 }

@@ -164,10 +164,10 @@ pub(super) fn content(ctx: &Ctx, cue: Range, c: &Content, out: &mut Vec<u64>) {
     out.push(f2(101, side, hl));
     out.push(f2(102, side, h.class as u64));
     out.push(f2(103, side, cue_len));
-    let words_in: usize = parts
-        .iter()
-        .map(|&(x, y)| (x..y).filter(|&k| ctx.is(k, flag::WORD)).count())
-        .sum();
+    let [words_in, commas, joins] = parts.iter().fold([0usize; 3], |acc, &(x, y)| {
+        let n = ctx.counts(x, y);
+        [0, 1, 2].map(|k| acc[k] + n[k] as usize)
+    });
     out.push(f2(104, side, bucket(words_in)));
     out.push(f2(105, mix(side, hl), bucket(words_in)));
     let (ss, se) = ctx.sentence(cs);
@@ -261,13 +261,6 @@ pub(super) fn content(ctx: &Ctx, cue: Range, c: &Content, out: &mut Vec<u64>) {
     out.push(f2(155, mix(side, tl.lower), ctx.tok(b as isize - 2).lower));
     out.push(f2(156, mix(side, ta.lower), ctx.tok(a as isize + 1).lower));
     // Clauses inside: commas and joining words.
-    let (mut commas, mut joins) = (0usize, 0usize);
-    for &(x, y) in parts {
-        for k in x..y {
-            commas += ctx.is(k, flag::COMMA) as usize;
-            joins += ctx.is(k, flag::JOINER) as usize;
-        }
-    }
     out.push(f2(157, side, bucket(commas) | bucket(joins) << 4));
     out.push(f2(158, mix(side, hl), bucket(commas)));
     // Quote marks.
