@@ -9,8 +9,10 @@
 pub mod attribution;
 pub mod bench;
 pub mod check;
+pub mod commands;
 pub mod cues;
 pub mod eval;
+pub mod export;
 pub mod input;
 pub mod learn;
 pub mod lexicon;
@@ -19,6 +21,7 @@ pub mod output;
 pub mod pipeline;
 pub mod polnear;
 pub mod quote;
+pub mod report;
 pub mod runner;
 pub mod show;
 pub mod text;

@@ -2,15 +2,15 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use whosaid::export::Format;
 use whosaid::input::{InputOptions, Inputs};
 use whosaid::ner::conll::ConllFile;
 use whosaid::ner::perceptron::{self, Model, PerceptronNer, TrainOptions};
 use whosaid::pipeline::Pipeline;
-use whosaid::runner::{self, AtomicFile, RunOptions};
+use whosaid::runner::{self, RunOptions};
 
 /// Who said what: named entities, quotes and their speakers in news articles.
 #[derive(Parser)]
@@ -58,9 +58,15 @@ enum Cmd {
         /// JSON Lines on stdin.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Write to FILE (atomically, when complete) instead of stdout.
+        /// Write to FILE (atomically, when complete) instead of stdout; with `--format brat`,
+        /// the folder to write into.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Output format: `jsonl` (one record per article, the default), `csv` (one row per
+        /// quote), `brat` (`ID.txt` and `ID.ann` per article in the `-o` folder) or
+        /// `label-studio` (a JSON array of pre-annotation tasks).
+        #[arg(long, default_value = "jsonl", value_parser = Format::NAMES)]
+        format: String,
         /// Continue the run that was interrupted with the same arguments: the records it
         /// wrote to FILE's partial file are kept, and the run goes on after them.
         #[arg(long, requires = "output")]
@@ -68,6 +74,25 @@ enum Cmd {
         /// Most articles analysed per batch (for tests of interrupted runs).
         #[arg(long, default_value_t = 256, hide = true)]
         batch_articles: usize,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Write a self-contained HTML report: a summary, the speakers, and each article with its
+    /// entities and quotes highlighted.
+    Report {
+        /// The articles (as for `run`).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The HTML file to write.
+        #[arg(short, long, value_name = "FILE", default_value = "report.html")]
+        output: PathBuf,
+        /// Use an earlier run's records (JSON Lines) instead of analysing again; the texts
+        /// still come from PATH.
+        #[arg(long, value_name = "FILE")]
+        results: Option<PathBuf>,
+        /// The page's title.
+        #[arg(long, default_value = "whosaid report")]
+        title: String,
         #[command(flatten)]
         common: Common,
     },
@@ -398,99 +423,45 @@ fn real_main() -> Result<ExitCode> {
             paths,
             output,
             resume,
+            format,
             batch_articles,
             common,
         } => {
             let pipeline = common.setup()?;
-            let mut opts = RunOptions {
-                input: common.input(),
-                batch_articles: batch_articles.max(1),
-                ..RunOptions::default()
-            };
-            let bar = if std::io::stderr().is_terminal() {
-                let b = ProgressBar::new_spinner();
-                b.set_style(
-                    ProgressStyle::with_template(
-                        "{spinner} {pos} articles {per_sec} [{elapsed}] {msg}",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                );
-                Some(b)
-            } else {
-                None
-            };
-            let t0 = std::time::Instant::now();
-            let progress = |s: &runner::Summary| {
-                if let Some(b) = &bar {
-                    b.set_position(s.articles as u64);
-                    b.set_message(format!("{} failed", s.failed));
-                }
-            };
-            let on_error = |at: &str, msg: &str| {
-                let line = format!("whosaid: {at}: {msg}");
-                match &bar {
-                    Some(b) => b.println(line),
-                    None => eprintln!("{line}"),
-                }
-            };
-            let summary = match &output {
-                Some(path) => {
-                    let key = common.run_key(&paths);
-                    let mut f = if resume {
-                        let (f, done) = AtomicFile::resume(path, key)?;
-                        opts.skip = done;
-                        if done > 0 {
-                            eprintln!(
-                                "whosaid: resuming after {done} records in {}",
-                                f.partial().display()
-                            );
-                        }
-                        f
-                    } else {
-                        AtomicFile::create(path, key)?
-                    };
-                    let partial = f.partial().to_path_buf();
-                    let s = runner::run(&pipeline, &paths, opts, &mut f, progress, on_error)
-                        .with_context(|| {
-                            format!(
-                                "the records so far are kept in {}; the same command with --resume continues",
-                                partial.display()
-                            )
-                        })?;
-                    f.commit()?;
-                    s
-                }
-                None => {
-                    let stdout = std::io::stdout();
-                    let mut lock = std::io::BufWriter::new(stdout.lock());
-                    runner::run(&pipeline, &paths, opts, &mut lock, progress, on_error)?
-                }
-            };
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-            let secs = t0.elapsed().as_secs_f64();
-            eprintln!(
-                "whosaid: {} articles ({} failed, {} over a work budget{}), {} entities, {} quotes, {:.1} MB in {:.2}s, peak RSS {:.0} MiB",
-                summary.articles,
-                summary.failed,
-                summary.warned,
-                if summary.skipped > 0 {
-                    format!(", {} kept from the interrupted run", summary.skipped)
-                } else {
-                    String::new()
+            let args = whosaid::commands::run::RunArgs {
+                key: common.run_key(&paths),
+                paths,
+                output,
+                resume,
+                format: Format::from_name(&format).expect("clap checks the format's name"),
+                opts: RunOptions {
+                    input: common.input(),
+                    batch_articles: batch_articles.max(1),
+                    ..RunOptions::default()
                 },
-                summary.entities,
-                summary.quotes,
-                summary.bytes as f64 / 1e6,
-                secs,
-                whosaid::bench::peak_rss_mib()
-            );
-            Ok(if summary.failed > 0 {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            })
+            };
+            whosaid::commands::run::run(&pipeline, args)
+        }
+        Cmd::Report {
+            paths,
+            output,
+            results,
+            title,
+            common,
+        } => {
+            let pipeline = match results {
+                Some(_) => None,
+                None => Some(common.setup()?),
+            };
+            let args = whosaid::commands::report::ReportArgs {
+                paths,
+                output,
+                results,
+                title,
+                input: common.input(),
+            };
+            whosaid::commands::report::report(pipeline.as_ref(), &args)?;
+            Ok(ExitCode::SUCCESS)
         }
         Cmd::Show {
             paths,

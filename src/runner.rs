@@ -57,6 +57,43 @@ impl Default for RunOptions {
     }
 }
 
+/// Where a run's records go, in input order.
+pub trait Sink {
+    /// Takes the record of `item`, given as its JSON (one line, no newline).
+    fn record(&mut self, item: &Item, json: &[u8]) -> Result<()>;
+    /// A writer that takes a large article's record straight from the pipeline, followed by
+    /// [`Sink::end_streamed`], so that its JSON is never held in memory; `None` (the default)
+    /// has the runner hand it to [`Sink::record`] like any other.
+    fn writer(&mut self) -> Option<&mut dyn Write> {
+        None
+    }
+    /// Ends a record written through [`Sink::writer`].
+    fn end_streamed(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Called after each batch, and at the end.
+    fn flush(&mut self) -> Result<()>;
+}
+
+/// JSON Lines to a writer: the default output.
+pub struct JsonLines<'w>(pub &'w mut dyn Write);
+
+impl Sink for JsonLines<'_> {
+    fn record(&mut self, _item: &Item, json: &[u8]) -> Result<()> {
+        self.0.write_all(json).context("writing output")?;
+        self.0.write_all(b"\n").context("writing output")
+    }
+    fn writer(&mut self) -> Option<&mut dyn Write> {
+        Some(&mut *self.0)
+    }
+    fn end_streamed(&mut self) -> Result<()> {
+        self.0.write_all(b"\n").context("writing output")
+    }
+    fn flush(&mut self) -> Result<()> {
+        self.0.flush().context("writing output")
+    }
+}
+
 /// Runs the pipeline over `paths`, writing JSON Lines to `out`. `progress` is called after
 /// each batch with the running summary; `on_error` with each failed item's location and
 /// message. The output is flushed after each batch, so an interrupted run leaves whole
@@ -66,6 +103,25 @@ pub fn run(
     paths: &[PathBuf],
     opts: RunOptions,
     out: &mut dyn Write,
+    progress: impl FnMut(&Summary),
+    on_error: impl FnMut(&str, &str),
+) -> Result<Summary> {
+    run_into(
+        pipeline,
+        paths,
+        opts,
+        &mut JsonLines(out),
+        progress,
+        on_error,
+    )
+}
+
+/// [`run`] into any [`Sink`] (the export formats, the report).
+pub fn run_into(
+    pipeline: &Pipeline,
+    paths: &[PathBuf],
+    opts: RunOptions,
+    sink: &mut dyn Sink,
     mut progress: impl FnMut(&Summary),
     mut on_error: impl FnMut(&str, &str),
 ) -> Result<Summary> {
@@ -81,6 +137,7 @@ pub fn run(
         }
         summary.skipped += 1;
     }
+    let streams = sink.writer().is_some();
     loop {
         let mut batch: Vec<Item> = Vec::new();
         let mut bytes = 0;
@@ -97,13 +154,14 @@ pub fn run(
             break;
         }
         // Small articles in parallel, each record serialized to memory; large ones later,
-        // one at a time, straight to the output.
+        // one at a time, straight to the output (where the sink takes them so).
         let lines: Vec<Option<(Vec<u8>, Written)>> = batch
             .par_iter()
             .map(|item| {
-                if item
-                    .as_ref()
-                    .is_ok_and(|a| a.text.len() >= opts.stream_bytes)
+                if streams
+                    && item
+                        .as_ref()
+                        .is_ok_and(|a| a.text.len() >= opts.stream_bytes)
                 {
                     return None;
                 }
@@ -117,12 +175,16 @@ pub fn run(
         for (item, line) in batch.iter().zip(lines) {
             let w = match line {
                 Some((buf, w)) => {
-                    out.write_all(&buf).context("writing output")?;
+                    sink.record(item, &buf)?;
                     w
                 }
-                None => pipeline.write_record(item, out).context("writing output")?,
+                None => {
+                    let out = sink.writer().expect("a sink that streams has a writer");
+                    let w = pipeline.write_record(item, out).context("writing output")?;
+                    sink.end_streamed()?;
+                    w
+                }
             };
-            out.write_all(b"\n").context("writing output")?;
             summary.articles += 1;
             summary.entities += w.entities;
             summary.quotes += w.quotes;
@@ -146,10 +208,10 @@ pub fn run(
                 }
             }
         }
-        out.flush().context("writing output")?;
+        sink.flush()?;
         progress(&summary);
     }
-    out.flush().context("writing output")?;
+    sink.flush()?;
     Ok(summary)
 }
 

@@ -1,0 +1,5 @@
+//! The drivers of the command line's batch commands (`run`, `report`): options in, files
+//! and a summary out. `main.rs` parses the arguments and calls them.
+
+pub mod report;
+pub mod run;
