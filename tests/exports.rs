@@ -282,3 +282,35 @@ fn brat_export_scores_100_against_its_records() {
     assert_eq!(score["direct"][1], 100.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn only_json_lines_resume_and_files_are_written_whole() {
+    let dir = tmpdir("export-resume");
+    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/seed-article.txt");
+    let out = bin()
+        .args(["run", "--format", "csv", "--resume", "-o"])
+        .arg(dir.join("q.csv"))
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--resume continues JSON Lines output only")
+    );
+    let st = bin()
+        .args(["run", "--format", "label-studio", "-o"])
+        .arg(dir.join("tasks.json"))
+        .arg(&seed)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["tasks.json"], "no partial file is left");
+    let tasks: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("tasks.json")).unwrap()).unwrap();
+    assert_eq!(tasks.as_array().unwrap().len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

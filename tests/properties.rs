@@ -59,3 +59,60 @@ proptest! {
         check(&s);
     }
 }
+
+/// Every export and the report take any analysed text: brat fragments and Label Studio
+/// regions slice back to their text, the report keeps every span.
+fn check_exports(text: &str) {
+    let article = whosaid::Article {
+        id: "p".into(),
+        title: Some("t, \"x\"".into()),
+        text: text.to_string(),
+    };
+    let rec = pipeline().record(&article);
+    let chars: Vec<char> = text.chars().collect();
+    let slice = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    for line in whosaid::export::brat::ann(&rec, text).lines() {
+        if !line.starts_with('T') {
+            continue;
+        }
+        let mut cols = line.split('\t');
+        let (_, mid, body) = (cols.next(), cols.next().unwrap(), cols.next().unwrap());
+        let frags: Vec<String> = mid
+            .split_once(' ')
+            .unwrap()
+            .1
+            .split(';')
+            .map(|r| {
+                let (a, b) = r.split_once(' ').unwrap();
+                slice(a.parse().unwrap(), b.parse().unwrap())
+            })
+            .collect();
+        assert!(frags.iter().all(|f| !f.contains('\n')), "{line}");
+        assert_eq!(frags.join(" "), body, "{line}");
+    }
+    let task = whosaid::export::label_studio::task(&rec, text);
+    for r in task["predictions"][0]["result"].as_array().unwrap() {
+        if r["type"] == "labels" {
+            let v = &r["value"];
+            let (a, b) = (v["start"].as_u64().unwrap(), v["end"].as_u64().unwrap());
+            assert_eq!(slice(a as usize, b as usize), v["text"].as_str().unwrap());
+        }
+    }
+    let json = serde_json::to_string(&rec).unwrap();
+    let r: whosaid::report::Record = serde_json::from_str(&json).unwrap();
+    let a = whosaid::report::Article::new(r, text.to_string());
+    assert!(a.note.is_none(), "{:?}", a.note);
+    assert_eq!(a.rec.quotes.len(), rec.quotes.len());
+    let s = whosaid::report::summarize(std::slice::from_ref(&a));
+    let html = whosaid::report::page::render(&[a], &s, "p");
+    assert_eq!(html.matches("</script>").count(), 2);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn exports_and_report_take_any_article(s in newsy()) {
+        check_exports(&s);
+    }
+}

@@ -126,7 +126,7 @@ impl Article {
 }
 
 /// Who a quote's speaker is, as the summary counts them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpeakerKind {
     /// Resolved to a person.
@@ -330,6 +330,7 @@ pub fn summarize(articles: &[Article]) -> Summary {
             .cmp(&a.quotes)
             .then(b.articles.cmp(&a.articles))
             .then(a.name.cmp(&b.name))
+            .then(a.kind.cmp(&b.kind))
     });
     let mut genders: HashMap<Option<String>, usize> = HashMap::new();
     for sp in list.iter().filter(|sp| sp.kind == SpeakerKind::Person) {

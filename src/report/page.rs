@@ -134,57 +134,67 @@ fn span(s: &crate::text::OutSpan) -> Value {
     json!([s.start, s.end])
 }
 
-/// The data the page's script reads: per article its text, entities, actors and quotes, in
-/// compact arrays; the speakers list.
-pub fn data(articles: &[Article], s: &Summary) -> Value {
-    let arts: Vec<Value> = articles
+/// One article as the page's script reads it: text, entities, actors and quotes, in compact
+/// arrays.
+fn article_data(a: &Article) -> Value {
+    let r = &a.rec;
+    let ents: Vec<Value> = r
+        .entities
         .iter()
-        .map(|a| {
-            let r = &a.rec;
-            let ents: Vec<Value> = r
-                .entities
-                .iter()
-                .map(|e| json!([e.start, e.end, e.label, e.actor]))
-                .collect();
-            let actors: Vec<Value> = r
-                .actors
-                .iter()
-                .map(|x| json!([x.name, x.label, x.gender]))
-                .collect();
-            let quotes: Vec<Value> = r
-                .quotes
-                .iter()
-                .map(|q| {
-                    json!([
-                        q.kind,
-                        q.content.iter().map(span).collect::<Vec<_>>(),
-                        q.cue.as_ref().map(span),
-                        q.speaker.as_ref().map(span),
-                        q.speaker_actor,
-                        q.speaker_name,
-                        q.confidence,
-                        super::speaker_kind(r, q).name(),
-                    ])
-                })
-                .collect();
-            json!({"id": r.id, "title": r.title, "error": r.error, "note": a.note,
-                   "text": a.text, "ents": ents, "actors": actors, "quotes": quotes})
+        .map(|e| json!([e.start, e.end, e.label, e.actor]))
+        .collect();
+    let actors: Vec<Value> = r
+        .actors
+        .iter()
+        .map(|x| json!([x.name, x.label, x.gender]))
+        .collect();
+    let quotes: Vec<Value> = r
+        .quotes
+        .iter()
+        .map(|q| {
+            json!([
+                q.kind,
+                q.content.iter().map(span).collect::<Vec<_>>(),
+                q.cue.as_ref().map(span),
+                q.speaker.as_ref().map(span),
+                q.speaker_actor,
+                q.speaker_name,
+                q.confidence,
+                super::speaker_kind(r, q).name(),
+            ])
         })
         .collect();
+    json!({"id": r.id, "title": r.title, "error": r.error, "note": a.note,
+           "text": a.text, "ents": ents, "actors": actors, "quotes": quotes})
+}
+
+/// The data the page's script reads, as JSON: `{"articles": [...], "speakers": [...]}`,
+/// written one article at a time (a corpus's data is never a tree in memory), with every
+/// `<` escaped so that no text can close the script element that holds it.
+pub fn data(articles: &[Article], s: &Summary) -> String {
+    let mut out = String::from("{\"articles\":[");
+    for (i, a) in articles.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let json = serde_json::to_string(&article_data(a)).expect("report data serializes");
+        out.push_str(&json.replace('<', "\\u003c"));
+    }
     let speakers: Vec<Value> = s
         .speakers
         .iter()
         .map(|p| json!([p.name, p.kind.name(), p.gender, p.quotes, p.articles]))
         .collect();
-    json!({"articles": arts, "speakers": speakers})
+    let json = serde_json::to_string(&speakers).expect("report data serializes");
+    out.push_str("],\"speakers\":");
+    out.push_str(&json.replace('<', "\\u003c"));
+    out.push('}');
+    out
 }
 
 /// The whole page.
 pub fn render(articles: &[Article], s: &Summary, title: &str) -> String {
-    // `<` escaped inside the JSON, so no text can close the script element.
-    let data = serde_json::to_string(&data(articles, s))
-        .expect("report data serializes")
-        .replace('<', "\\u003c");
+    let data = data(articles, s);
     format!(
         r##"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
