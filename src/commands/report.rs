@@ -134,8 +134,9 @@ pub fn report(pipeline: Option<&Pipeline>, args: &ReportArgs) -> Result<usize> {
         .with_context(|| format!("writing {}", args.output.display()))?;
     f.commit()?;
     eprintln!(
-        "whosaid: report of {} articles, {} quotes, {} speakers: {} ({:.1} MB)",
+        "whosaid: report of {} articles ({} failed), {} quotes, {} speakers: {} ({:.1} MB)",
         summary.articles,
+        summary.failed,
         summary.quotes,
         summary.speakers.len(),
         args.output.display(),
