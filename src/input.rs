@@ -252,21 +252,40 @@ impl Inputs {
                 Some(_) => return Some(Err(err("field \"text\" is not a string".into()))),
                 None => return Some(Err(err("no \"text\" field".into()))),
             };
-            if text.len() > max {
-                return Some(Err(err(format!(
-                    "article too large: over {max} bytes (raise --max-article-bytes to accept it)"
-                ))));
-            }
-            if text.trim().is_empty() {
-                return Some(Err(err("empty article".into())));
-            }
             let title = obj
                 .get("title")
                 .and_then(|t| t.as_str())
                 .map(str::to_string);
-            return Some(Ok(Article { id, title, text }));
+            return Some(checked(
+                Article { id, title, text },
+                synthetic_id,
+                &at,
+                self.opts,
+            ));
         }
     }
+}
+
+/// An article given by its fields (a JSON Lines object's, or a caller's, as the Python
+/// binding's) with the checks JSON Lines input makes: not over the size limit, not empty.
+/// `location` names it in an error.
+pub fn checked(article: Article, synthetic_id: bool, location: &str, opts: InputOptions) -> Item {
+    let max = opts.max_article_bytes;
+    let err = |message: String| InputError {
+        id: article.id.clone(),
+        synthetic_id,
+        location: location.to_string(),
+        message,
+    };
+    if article.text.len() > max {
+        return Err(err(format!(
+            "article too large: over {max} bytes (raise --max-article-bytes to accept it)"
+        )));
+    }
+    if article.text.trim().is_empty() {
+        return Err(err("empty article".into()));
+    }
+    Ok(article)
 }
 
 /// Reads one line (through `\n`) into `buf`, keeping at most `cap` bytes of it; returns the
