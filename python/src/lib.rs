@@ -3,14 +3,14 @@
 //! JSON, read by Python's `json` module, so a record from here equals the CLI's for the same
 //! article, error records included.
 
+use ::whosaid::input::{self, Article, InputError, InputOptions, Item};
+use ::whosaid::Pipeline;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::sync::OnceLock;
-use ::whosaid::input::{self, Article, InputError, InputOptions, Item};
-use ::whosaid::Pipeline;
 
 /// The pipeline with the built-in models, loaded once per process.
 fn pipeline() -> PyResult<&'static Pipeline> {
@@ -62,8 +62,9 @@ fn to_item(obj: &Bound<'_, PyAny>, n: usize, opts: InputOptions) -> PyResult<Ite
     };
     let (id, synthetic) = match d.get_item("id")? {
         Some(v) if v.is_instance_of::<PyString>() => (v.extract::<String>()?, false),
-        Some(v) if v.is_instance_of::<pyo3::types::PyInt>()
-            && !v.is_instance_of::<pyo3::types::PyBool>() =>
+        Some(v)
+            if v.is_instance_of::<pyo3::types::PyInt>()
+                && !v.is_instance_of::<pyo3::types::PyBool>() =>
         {
             (v.str()?.to_string(), false)
         }
@@ -71,14 +72,26 @@ fn to_item(obj: &Bound<'_, PyAny>, n: usize, opts: InputOptions) -> PyResult<Ite
     };
     let text = match d.get_item("text")? {
         Some(v) if v.is_instance_of::<PyString>() => v.extract::<String>()?,
-        Some(_) => return Ok(input_error(id, synthetic, &at, "field \"text\" is not a string")),
+        Some(_) => {
+            return Ok(input_error(
+                id,
+                synthetic,
+                &at,
+                "field \"text\" is not a string",
+            ))
+        }
         None => return Ok(input_error(id, synthetic, &at, "no \"text\" field")),
     };
     let title = match d.get_item("title")? {
         Some(v) if v.is_instance_of::<PyString>() => Some(v.extract::<String>()?),
         _ => None,
     };
-    Ok(input::checked(Article { id, title, text }, synthetic, &at, opts))
+    Ok(input::checked(
+        Article { id, title, text },
+        synthetic,
+        &at,
+        opts,
+    ))
 }
 
 /// analyze(text, id=None, title=None) -> dict
@@ -97,7 +110,10 @@ fn analyze(
     let text: String = text.extract().map_err(|_| {
         PyTypeError::new_err(format!(
             "whosaid.analyze: text must be str, not {}",
-            text.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            text.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
         ))
     })?;
     let opt_str = |v: Option<&Bound<'_, PyAny>>, what: &str| -> PyResult<Option<String>> {
@@ -107,7 +123,10 @@ fn analyze(
             Some(v) => v.extract::<String>().map(Some).map_err(|_| {
                 PyTypeError::new_err(format!(
                     "whosaid.analyze: {what} must be str or None, not {}",
-                    v.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                    v.get_type()
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default()
                 ))
             }),
         }
@@ -115,7 +134,12 @@ fn analyze(
     let id = opt_str(id, "id")?.unwrap_or_else(|| "text".to_string());
     let title = opt_str(title, "title")?;
     let p = pipeline()?;
-    let item = input::checked(Article { id, title, text }, false, "text", InputOptions::default());
+    let item = input::checked(
+        Article { id, title, text },
+        false,
+        "text",
+        InputOptions::default(),
+    );
     let json = py.allow_threads(|| record_json(p, &item));
     Ok(json_loads(py)?.call1((json,))?.unbind())
 }
@@ -195,14 +219,24 @@ fn pipe(
     let iter = items.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
             "whosaid.pipe: items must be iterable, not {}",
-            items.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            items
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
         ))
     })?;
     if batch_size == Some(0) {
-        return Err(PyValueError::new_err("whosaid.pipe: batch_size must be at least 1"));
+        return Err(PyValueError::new_err(
+            "whosaid.pipe: batch_size must be at least 1",
+        ));
     }
     let pool = match threads {
-        Some(0) => return Err(PyValueError::new_err("whosaid.pipe: threads must be at least 1")),
+        Some(0) => {
+            return Err(PyValueError::new_err(
+                "whosaid.pipe: threads must be at least 1",
+            ))
+        }
         Some(n) => Some(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
