@@ -15,10 +15,7 @@ not json at all
 "#;
 
 fn inputs(dir: &Path) -> Vec<PathBuf> {
-    let j = dir.join("tricky.jsonl");
-    std::fs::write(&j, TRICKY).unwrap();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    vec![root.join("corpus/seed-article.txt"), j]
+    common::seed_and_jsonl(dir, "tricky", TRICKY)
 }
 
 fn run(paths: &[PathBuf], extra: &[&str]) -> Vec<u8> {

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{bin, tmpdir};
+use common::{bin, succeeded, tmpdir};
 use regex::Regex;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -17,10 +17,7 @@ const TRICKY: &str = r#"{"id": "tricky", "title": "</script><b>bold</b>", "text"
 "#;
 
 fn inputs(dir: &Path) -> Vec<PathBuf> {
-    let j = dir.join("tricky.jsonl");
-    std::fs::write(&j, TRICKY).unwrap();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    vec![root.join("corpus/seed-article.txt"), j]
+    common::seed_and_jsonl(dir, "tricky", TRICKY)
 }
 
 fn report(dir: &Path, paths: &[PathBuf], extra: &[&str]) -> String {
@@ -130,17 +127,14 @@ fn chromium() -> Option<Vec<String>> {
 }
 
 fn browse(ch: &[String], args: &[String]) -> Vec<u8> {
-    let out = Command::new(&ch[0])
-        .args(&ch[1..])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    succeeded(
+        Command::new(&ch[0])
+            .args(&ch[1..])
+            .args(args)
+            .output()
+            .unwrap(),
+    )
+    .stdout
 }
 
 fn dom(ch: &[String], page: &Path, hash: &str) -> String {
@@ -347,16 +341,13 @@ fn the_page_answers_hover_clicks_and_filters() {
     let paths = inputs(&dir);
     report(&dir, &paths, &[]);
     let shot = dir.join("shot.png");
-    let out = Command::new("node")
-        .arg(&script)
-        .arg(dir.join("report.html"))
-        .arg(&shot)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeded(
+        Command::new("node")
+            .arg(&script)
+            .arg(dir.join("report.html"))
+            .arg(&shot)
+            .output()
+            .unwrap(),
     );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     eprintln!("{r}");

@@ -20,6 +20,14 @@ fn pipeline() -> PyResult<&'static Pipeline> {
         .map_err(|e| PyValueError::new_err(format!("whosaid: cannot load its models: {e}")))
 }
 
+/// The name of a value's type, for messages.
+fn type_name(v: &Bound<'_, PyAny>) -> String {
+    v.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
 fn json_loads(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     py.import("json")?.getattr("loads")
 }
@@ -57,7 +65,7 @@ fn to_item(obj: &Bound<'_, PyAny>, n: usize, opts: InputOptions) -> PyResult<Ite
     let Ok(d) = obj.downcast::<PyDict>() else {
         return Err(PyTypeError::new_err(format!(
             "whosaid.pipe: item {n} is {}, not a str or a dict with \"text\"",
-            obj.get_type().name()?
+            type_name(obj)
         )));
     };
     let (id, synthetic) = match d.get_item("id")? {
@@ -110,10 +118,7 @@ fn analyze(
     let text: String = text.extract().map_err(|_| {
         PyTypeError::new_err(format!(
             "whosaid.analyze: text must be str, not {}",
-            text.get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
+            type_name(text)
         ))
     })?;
     let opt_str = |v: Option<&Bound<'_, PyAny>>, what: &str| -> PyResult<Option<String>> {
@@ -123,10 +128,7 @@ fn analyze(
             Some(v) => v.extract::<String>().map(Some).map_err(|_| {
                 PyTypeError::new_err(format!(
                     "whosaid.analyze: {what} must be str or None, not {}",
-                    v.get_type()
-                        .name()
-                        .map(|n| n.to_string())
-                        .unwrap_or_default()
+                    type_name(v)
                 ))
             }),
         }
@@ -219,11 +221,7 @@ fn pipe(
     let iter = items.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
             "whosaid.pipe: items must be iterable, not {}",
-            items
-                .get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
+            type_name(items)
         ))
     })?;
     if batch_size == Some(0) {

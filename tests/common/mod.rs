@@ -1,8 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The whosaid binary.
 pub fn bin() -> Command {
@@ -36,4 +36,23 @@ impl Lcg {
             .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % below
     }
+}
+
+/// The showcase article and a JSON Lines file of `lines` written into `dir` as NAME.jsonl:
+/// inputs for the tests of the formats and the report.
+pub fn seed_and_jsonl(dir: &Path, name: &str, lines: &str) -> Vec<PathBuf> {
+    let j = dir.join(format!("{name}.jsonl"));
+    std::fs::write(&j, lines).unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    vec![root.join("corpus/seed-article.txt"), j]
+}
+
+/// `out`, after checking that its command succeeded (its stderr shown where not).
+pub fn succeeded(out: Output) -> Output {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
