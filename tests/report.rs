@@ -205,7 +205,7 @@ fn the_page_renders_and_selections_follow_links() {
     let page = dir.join("report.html");
 
     // The summary, and the chart drawn with a bar per top speaker.
-    let front = dom(&ch, &page, "summary");
+    let front = dom(&ch, &page, "view=summary");
     assert!(
         front.contains(r#"data-tab="summary""#),
         "the summary tab shows first"
@@ -360,6 +360,13 @@ fn the_page_answers_hover_clicks_and_filters() {
     ] {
         assert_eq!(r[k], true, "{k}");
     }
+    assert_eq!(r["tab_hash"], "#view=speakers");
+    assert_eq!(
+        r["article_tab_before"], false,
+        "no article tab before one is opened"
+    );
+    assert_eq!(r["article_tab_after"], "Article: seed-article");
+    assert_eq!(r["scroll_after_tab"], 0, "a tab keeps the page at its top");
     assert_eq!(r["speakers_first"], "Marco Rubio");
     let desc: Vec<u64> = serde_json::from_value(r["quotes_desc"].clone()).unwrap();
     let asc: Vec<u64> = serde_json::from_value(r["quotes_asc"].clone()).unwrap();

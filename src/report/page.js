@@ -35,7 +35,7 @@
       tr.addEventListener("click", () => {
         $("article-filter").value = "speaker:" + s[0];
         page = 0; drawArticles();
-        location.hash = "articles";
+        location.hash = "view=articles";
       });
       tb.append(tr);
     }
@@ -267,7 +267,9 @@
     const h = new URLSearchParams(hash);
     const id = h.get("article");
     if (id === null || !byId.has(id)) {
-      show(TABS.includes(hash) && hash !== "article-view" ? hash : "summary");
+      // Tabs are "#view=NAME", not "#NAME", so the browser does not scroll to a section's id.
+      const view = h.get("view");
+      show(TABS.includes(view) && view !== "article-view" ? view : "summary");
       window.scrollTo(0, 0);
       return;
     }

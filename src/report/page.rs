@@ -201,7 +201,7 @@ pub fn render(articles: &[Article], s: &Summary, title: &str) -> String {
 <title>{title}</title><style>{CSS}</style></head>
 <body>
 <header><h1>{title}</h1><p>{n} articles · made by whosaid {version}</p>
-<nav id="tabs"><a href="#summary" data-tab="summary">Summary</a><a href="#speakers" data-tab="speakers">Speakers</a><a href="#articles" data-tab="articles">Articles</a><a id="tab-article" data-tab="article-view" hidden>Article</a></nav></header>
+<nav id="tabs"><a href="#view=summary" data-tab="summary">Summary</a><a href="#view=speakers" data-tab="speakers">Speakers</a><a href="#view=articles" data-tab="articles">Articles</a><a id="tab-article" data-tab="article-view" hidden>Article</a></nav></header>
 <main>
 <section id="summary"><h2>Summary</h2>{summary}</section>
 <section id="speakers" hidden><h2>Speakers</h2>

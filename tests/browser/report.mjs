@@ -21,9 +21,12 @@ try {
   out.load_ms = Date.now() - t0;
   out.render_ms = Number(await page.getAttribute("body", "data-render-ms"));
   out.summary_visible = await page.isVisible("#summary");
+  out.article_tab_before = await page.isVisible("#tab-article");
 
   await page.click("#tabs a[data-tab=speakers]");
   out.speakers_visible = await page.isVisible("#speakers-table");
+  out.scroll_after_tab = await page.evaluate(() => window.scrollY);
+  out.tab_hash = await page.evaluate(() => location.hash);
   const names = () => page.$$eval("#speakers-table tbody tr", (rs) => rs.map((r) => r.cells[0].textContent));
   const quotes = () => page.$$eval("#speakers-table tbody tr", (rs) => rs.map((r) => +r.cells[3].textContent));
   out.speakers_first = (await names())[0];
@@ -40,6 +43,7 @@ try {
 
   await page.click("#articles-table tbody a >> nth=0");
   out.view_visible = await page.isVisible("#av-text");
+  out.article_tab_after = await page.textContent("#tab-article");
   // Hover the speaker mention "he" of the quote cued by "said in a statement".
   const cue = page.locator("#av-text .seg.qcue", { hasText: "said in a statement" });
   await cue.hover();
