@@ -236,40 +236,68 @@ impl Inputs {
             let Some(obj) = v.as_object() else {
                 return Some(Err(synthetic("not a JSON object".into())));
             };
-            let (id, synthetic_id) = match obj.get("id") {
-                Some(serde_json::Value::String(s)) => (s.clone(), false),
-                Some(serde_json::Value::Number(n)) => (n.to_string(), false),
-                _ => (at.clone(), true),
-            };
-            let err = |message: String| InputError {
-                id: id.clone(),
-                synthetic_id,
-                location: at.clone(),
-                message,
+            let id = match obj.get("id") {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                _ => None,
             };
             let text = match obj.get("text") {
-                Some(serde_json::Value::String(t)) => t.clone(),
-                Some(_) => return Some(Err(err("field \"text\" is not a string".into()))),
-                None => return Some(Err(err("no \"text\" field".into()))),
+                Some(serde_json::Value::String(t)) => TextField::Text(t.clone()),
+                Some(_) => TextField::NotAString,
+                None => TextField::Missing,
             };
             let title = obj
                 .get("title")
                 .and_then(|t| t.as_str())
                 .map(str::to_string);
-            return Some(checked(
-                Article { id, title, text },
-                synthetic_id,
-                &at,
-                self.opts,
-            ));
+            return Some(from_fields(id, text, title, &at, self.opts));
         }
     }
 }
 
-/// An article given by its fields (a JSON Lines object's, or a caller's, as the Python
-/// binding's) with the checks JSON Lines input makes: not over the size limit, not empty.
+/// An article's `text` field as read: a string, something else, or absent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextField {
+    /// A string.
+    Text(String),
+    /// Present, but not a string.
+    NotAString,
+    /// Absent.
+    Missing,
+}
+
+/// The item of an article given by its fields, read as a JSON Lines object's are (and the
+/// Python binding's dicts): `id` is `None` where absent or neither a string nor a number, and
+/// the article is then named by `location`; the text must be a string, not over the size
+/// limit, not empty.
+pub fn from_fields(
+    id: Option<String>,
+    text: TextField,
+    title: Option<String>,
+    location: &str,
+    opts: InputOptions,
+) -> Item {
+    let synthetic_id = id.is_none();
+    let id = id.unwrap_or_else(|| location.to_string());
+    let err = |message: &str| {
+        Err(InputError {
+            id: id.clone(),
+            synthetic_id,
+            location: location.to_string(),
+            message: message.to_string(),
+        })
+    };
+    let text = match text {
+        TextField::Text(t) => t,
+        TextField::NotAString => return err("field \"text\" is not a string"),
+        TextField::Missing => return err("no \"text\" field"),
+    };
+    checked(Article { id, title, text }, synthetic_id, location, opts)
+}
+
+/// An article with the checks every article passes: not over the size limit, not empty.
 /// `location` names it in an error.
-pub fn checked(article: Article, synthetic_id: bool, location: &str, opts: InputOptions) -> Item {
+fn checked(article: Article, synthetic_id: bool, location: &str, opts: InputOptions) -> Item {
     let max = opts.max_article_bytes;
     let err = |message: String| InputError {
         id: article.id.clone(),

@@ -84,6 +84,30 @@ impl CharMap {
     }
 }
 
+/// The other way: code-point offsets (the contract's) of one text back to its bytes, for
+/// what reads records over their text (the exports, the report).
+pub struct CodePoints<'t> {
+    text: &'t str,
+    bytes: Vec<usize>,
+}
+
+impl<'t> CodePoints<'t> {
+    /// The byte offset of every code point of `text`, and of its end.
+    pub fn new(text: &'t str) -> Self {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        bytes.push(text.len());
+        CodePoints { text, bytes }
+    }
+
+    /// The slice of code points `start..end`, or `None` where it does not fit the text.
+    pub fn slice(&self, start: usize, end: usize) -> Option<&'t str> {
+        if start > end || end >= self.bytes.len() {
+            return None;
+        }
+        Some(&self.text[self.bytes[start]..self.bytes[end]])
+    }
+}
+
 /// A span as written in the output contract: code points, with its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct OutSpan {

@@ -3,7 +3,7 @@
 //! JSON, read by Python's `json` module, so a record from here equals the CLI's for the same
 //! article, error records included.
 
-use ::whosaid::input::{self, Article, InputError, InputOptions, Item};
+use ::whosaid::input::{self, InputOptions, Item, TextField};
 use ::whosaid::Pipeline;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -40,27 +40,14 @@ fn record_json(p: &Pipeline, item: &Item) -> String {
     String::from_utf8(buf).expect("records are UTF-8")
 }
 
-fn input_error(id: String, synthetic_id: bool, at: &str, message: &str) -> Item {
-    Err(InputError {
-        id,
-        synthetic_id,
-        location: at.to_string(),
-        message: message.to_string(),
-    })
-}
-
 /// An item of `pipe`: a string (id `item:N`, no title) or a dict with `text` and optional
 /// `id` (str or int) and `title`, read as the CLI reads a JSON Lines object: a dict without a
 /// string `text` gets the CLI's error record. Anything else is a `TypeError`.
 fn to_item(obj: &Bound<'_, PyAny>, n: usize, opts: InputOptions) -> PyResult<Item> {
     let at = format!("item:{n}");
     if let Ok(s) = obj.downcast::<PyString>() {
-        let article = Article {
-            id: at.clone(),
-            title: None,
-            text: s.extract::<String>()?,
-        };
-        return Ok(input::checked(article, true, &at, opts));
+        let text = TextField::Text(s.extract::<String>()?);
+        return Ok(input::from_fields(None, text, None, &at, opts));
     }
     let Ok(d) = obj.downcast::<PyDict>() else {
         return Err(PyTypeError::new_err(format!(
@@ -68,38 +55,26 @@ fn to_item(obj: &Bound<'_, PyAny>, n: usize, opts: InputOptions) -> PyResult<Ite
             type_name(obj)
         )));
     };
-    let (id, synthetic) = match d.get_item("id")? {
-        Some(v) if v.is_instance_of::<PyString>() => (v.extract::<String>()?, false),
+    let id = match d.get_item("id")? {
+        Some(v) if v.is_instance_of::<PyString>() => Some(v.extract::<String>()?),
         Some(v)
             if v.is_instance_of::<pyo3::types::PyInt>()
                 && !v.is_instance_of::<pyo3::types::PyBool>() =>
         {
-            (v.str()?.to_string(), false)
+            Some(v.str()?.to_string())
         }
-        _ => (at.clone(), true),
+        _ => None,
     };
     let text = match d.get_item("text")? {
-        Some(v) if v.is_instance_of::<PyString>() => v.extract::<String>()?,
-        Some(_) => {
-            return Ok(input_error(
-                id,
-                synthetic,
-                &at,
-                "field \"text\" is not a string",
-            ))
-        }
-        None => return Ok(input_error(id, synthetic, &at, "no \"text\" field")),
+        Some(v) if v.is_instance_of::<PyString>() => TextField::Text(v.extract::<String>()?),
+        Some(_) => TextField::NotAString,
+        None => TextField::Missing,
     };
     let title = match d.get_item("title")? {
         Some(v) if v.is_instance_of::<PyString>() => Some(v.extract::<String>()?),
         _ => None,
     };
-    Ok(input::checked(
-        Article { id, title, text },
-        synthetic,
-        &at,
-        opts,
-    ))
+    Ok(input::from_fields(id, text, title, &at, opts))
 }
 
 /// analyze(text, id=None, title=None) -> dict
@@ -136,9 +111,10 @@ fn analyze(
     let id = opt_str(id, "id")?.unwrap_or_else(|| "text".to_string());
     let title = opt_str(title, "title")?;
     let p = pipeline()?;
-    let item = input::checked(
-        Article { id, title, text },
-        false,
+    let item = input::from_fields(
+        Some(id),
+        TextField::Text(text),
+        title,
         "text",
         InputOptions::default(),
     );

@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Quote marks the scorer ignores.
-const QUOTES: &[char] = &[
+pub(crate) const QUOTES: &[char] = &[
     '"', '\'', '\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}', '\u{ab}', '\u{bb}', '\u{201e}',
     '\u{201a}', '\u{2039}', '\u{203a}', '`',
 ];

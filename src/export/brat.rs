@@ -6,8 +6,9 @@
 //! resolved speaker and confidence an annotator's note. Entities are spans labelled PER, ORG,
 //! LOC or MISC. Offsets are code points, as brat counts them.
 
-use super::{Chars, Export};
+use super::Export;
 use crate::output::Record;
+use crate::text::CodePoints;
 use crate::text::OutSpan;
 use anyhow::{Context, Result};
 use std::collections::HashSet;
@@ -105,7 +106,7 @@ impl Brat {
 
 /// The standoff lines of one record over its text.
 pub fn ann(rec: &Record, text: &str) -> String {
-    let chars = Chars::new(text);
+    let chars = CodePoints::new(text);
     let mut out = String::new();
     let mut t = 0;
     let mut span = |out: &mut String, label: &str, parts: &[&OutSpan]| -> Option<String> {
@@ -179,13 +180,11 @@ pub fn ann(rec: &Record, text: &str) -> String {
 
 /// A direct quote's part with the quotation marks right at its edges taken in, as PolNeAR's
 /// annotators mark direct contents (and as its scorer tells direct from indirect).
-fn with_marks(chars: &Chars, s: &OutSpan) -> OutSpan {
-    const MARKS: &str =
-        "\"'\u{201c}\u{201d}\u{2018}\u{2019}\u{ab}\u{bb}\u{201e}\u{201a}\u{2039}\u{203a}`";
+fn with_marks(chars: &CodePoints, s: &OutSpan) -> OutSpan {
     let mark = |a: usize, b: usize| {
         chars
             .slice(a, b)
-            .is_some_and(|c| c.chars().all(|ch| MARKS.contains(ch)))
+            .is_some_and(|c| c.chars().all(|ch| crate::eval::QUOTES.contains(&ch)))
     };
     let mut out = s.clone();
     if out.start > 0 && mark(out.start - 1, out.start) {
@@ -200,7 +199,7 @@ fn with_marks(chars: &Chars, s: &OutSpan) -> OutSpan {
 /// brat's offsets and text of spans: each span cut at line breaks (brat's spans hold no
 /// line break), with the white space at the edges of each fragment dropped. `None` where a
 /// span does not fit the text or holds only white space.
-fn fragments(chars: &Chars, parts: &[&OutSpan]) -> Option<(String, String)> {
+fn fragments(chars: &CodePoints, parts: &[&OutSpan]) -> Option<(String, String)> {
     let mut ranges = Vec::new();
     let mut texts = Vec::new();
     for p in parts {
@@ -254,7 +253,7 @@ mod tests {
     #[test]
     fn spans_are_cut_at_line_breaks_and_trimmed() {
         let text = "é said \"one\n\n two\" ok";
-        let c = Chars::new(text);
+        let c = CodePoints::new(text);
         let (r, t) = fragments(&c, &[&sp(7, 18)]).unwrap();
         assert_eq!(r, "7 11;14 18");
         assert_eq!(t, "\"one two\"");

@@ -72,25 +72,3 @@ impl Sink for ExportSink<'_> {
         self.0.flush()
     }
 }
-
-/// Code-point offsets into a text, turned into byte offsets once per article.
-pub(crate) struct Chars<'t> {
-    text: &'t str,
-    bytes: Vec<usize>,
-}
-
-impl<'t> Chars<'t> {
-    pub(crate) fn new(text: &'t str) -> Self {
-        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        bytes.push(text.len());
-        Chars { text, bytes }
-    }
-
-    /// The slice of code points `start..end`, or `None` where it does not fit the text.
-    pub(crate) fn slice(&self, start: usize, end: usize) -> Option<&'t str> {
-        if start > end || end >= self.bytes.len() {
-            return None;
-        }
-        Some(&self.text[self.bytes[start]..self.bytes[end]])
-    }
-}

@@ -6,9 +6,9 @@
 
 pub mod page;
 
-use crate::export::Chars;
+use crate::lexicon;
 use crate::output::OutEntity;
-use crate::text::OutSpan;
+use crate::text::{CodePoints, OutSpan};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -89,7 +89,7 @@ impl Article {
     /// Pairs a record with its text, dropping (and counting in `note`) every span whose
     /// offsets do not slice its text back, as happens when results came from another text.
     pub fn new(mut rec: Record, text: String) -> Self {
-        let chars = Chars::new(&text);
+        let chars = CodePoints::new(&text);
         let fits = |s: &OutSpan| chars.slice(s.start, s.end) == Some(s.text.as_str());
         let mut bad = 0;
         rec.entities.retain(|e| {
@@ -175,9 +175,9 @@ impl SpeakerKind {
     }
 }
 
-const PRONOUNS: [&str; 16] = [
-    "he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "him", "her", "them",
-    "us", "this", "one",
+/// Pronouns a speaker mention may be beyond the subject ones [`lexicon::pronoun`] knows.
+const OTHER_PRONOUNS: [&str; 9] = [
+    "who", "which", "that", "him", "her", "them", "us", "this", "one",
 ];
 
 /// The kind of a quote's speaker in `rec`.
@@ -195,7 +195,8 @@ pub fn speaker_kind(rec: &Record, q: &Quote) -> SpeakerKind {
             SpeakerKind::Person
         };
     }
-    if PRONOUNS.contains(&sp.text.trim().to_lowercase().as_str()) {
+    let word = sp.text.trim();
+    if lexicon::pronoun(word).is_some() || OTHER_PRONOUNS.contains(&word.to_lowercase().as_str()) {
         return SpeakerKind::Pronoun;
     }
     // Two or more named entities in one mention, joined: a group of named actors.

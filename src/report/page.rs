@@ -90,14 +90,11 @@ fn summary_html(s: &Summary) -> String {
         s.quotes,
         s.direct,
         s.quotes - s.direct,
-        pct(
-            s.kinds
-                .iter()
-                .filter(|(k, _)| k.named())
-                .map(|(_, n)| n)
-                .sum(),
-            s.quotes
-        ),
+        if s.quotes == 0 {
+            "–".to_string()
+        } else {
+            format!("{:.1}%", 100.0 * s.named_share())
+        },
         s.speakers.len()
     );
     h.push_str(r#"<div class="cols"><div><h3>Speaker kinds</h3><table id="kinds"><thead><tr><th>kind</th><th>quotes</th><th>share</th></tr></thead><tbody>"#);
