@@ -149,6 +149,16 @@ enum EvalCmd {
         #[command(flatten)]
         common: Common,
     },
+    /// Check the genders given to people on GAP files (`../shared/data/gap/gap-*.tsv`): of the
+    /// names coreferent with the pronoun, how many get a gender (coverage) and how many the
+    /// pronoun's (accuracy).
+    Gender {
+        /// GAP files (tab-separated, with a header).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -270,6 +280,15 @@ enum TrainCmd {
         #[arg(long, short, default_value = "models/gazetteer-en.bin")]
         output: PathBuf,
     },
+    /// Build the first-name gender table from a name list (see `scripts/build-first-names`).
+    FirstNames {
+        /// Lines of `name<TAB>f|m|u` (female, male, unisex).
+        #[arg(long)]
+        list: PathBuf,
+        /// Where to write the table.
+        #[arg(long, short, default_value = "models/first-names-en.bin")]
+        output: PathBuf,
+    },
 }
 
 impl Common {
@@ -280,10 +299,7 @@ impl Common {
                 .build_global()
                 .context("setting up the thread pool")?;
         }
-        Ok(Pipeline::with_parts(
-            self.recognizer()?,
-            self.quote_detector()?,
-        ))
+        Pipeline::with_parts(self.recognizer()?, self.quote_detector()?)
     }
 
     /// The quote stage the options ask for.
@@ -562,6 +578,23 @@ fn real_main() -> Result<ExitCode> {
             print!("{}", whosaid::eval::report(&e));
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Eval {
+            what: EvalCmd::Gender { files, common },
+        } => {
+            let pipeline = common.setup()?;
+            let mut examples = Vec::new();
+            for f in &files {
+                let text = std::fs::read_to_string(f)
+                    .with_context(|| format!("reading {}", f.display()))?;
+                examples.extend(
+                    whosaid::eval::gap::read_gap(&text)
+                        .with_context(|| format!("in {}", f.display()))?,
+                );
+            }
+            let s = whosaid::eval::gap::evaluate_gender(&pipeline, &examples);
+            print!("{}", whosaid::eval::gap::report(&s));
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Train {
             what:
                 TrainCmd::Quotes {
@@ -683,6 +716,21 @@ fn real_main() -> Result<ExitCode> {
             eprintln!(
                 "{} words; wrote {} (rebuild whosaid, then retrain the NER model)",
                 g.len(),
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Train {
+            what: TrainCmd::FirstNames { list, output },
+        } => {
+            let text = std::fs::read_to_string(&list)
+                .with_context(|| format!("reading {}", list.display()))?;
+            let t = whosaid::attribution::gender::FirstNames::from_list(&text)
+                .with_context(|| format!("in {}", list.display()))?;
+            t.save(&output)?;
+            eprintln!(
+                "{} names; wrote {} (rebuild whosaid)",
+                t.len(),
                 output.display()
             );
             Ok(ExitCode::SUCCESS)

@@ -31,6 +31,12 @@ pub struct OutActor {
     pub label: String,
     /// Every mention.
     pub mentions: Vec<OutSpan>,
+    /// People only: "female", "male", or none where evidence is missing or conflicting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// The evidence behind `gender`: "pronoun", "honorific" or "first_name".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender_source: Option<String>,
 }
 
 /// A quote in the output.
@@ -50,6 +56,9 @@ pub struct OutQuote {
     pub speaker_name: Option<String>,
     /// Confidence in [0, 1].
     pub confidence: f32,
+    /// Where the speaker is a group of named actors, their indices into `actors`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_actors: Option<Vec<usize>>,
 }
 
 /// One output record.
@@ -187,10 +196,16 @@ impl Serialize for RecordView<'_, '_> {
         st.serialize_field(
             "actors",
             &Lazy(|| {
-                a.attribution.actors.iter().map(|ac| ActorRef {
-                    name: &ac.name,
-                    label: ac.label.as_str(),
-                    mentions: Lazy(move || ac.mentions.iter().map(|&m| self.span(m))),
+                a.attribution.actors.iter().map(|ac| {
+                    // People always carry the two fields (null when unknown).
+                    let person = ac.label == crate::ner::Label::Per;
+                    ActorRef {
+                        name: &ac.name,
+                        label: ac.label.as_str(),
+                        mentions: Lazy(move || ac.mentions.iter().map(|&m| self.span(m))),
+                        gender: person.then(|| ac.gender.map(|(g, _)| g.as_str())),
+                        gender_source: person.then(|| ac.gender.map(|(_, s)| s.as_str())),
+                    }
                 })
             }),
         )?;
@@ -208,6 +223,7 @@ impl Serialize for RecordView<'_, '_> {
                         speaker_actor: sp.actor,
                         speaker_name: sp.name.as_deref(),
                         confidence: q.confidence,
+                        speaker_actors: (!sp.group.is_empty()).then_some(&sp.group[..]),
                     })
             }),
         )?;
@@ -224,6 +240,10 @@ struct ActorRef<'r, F> {
     name: &'r str,
     label: &'static str,
     mentions: Lazy<F>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gender: Option<Option<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gender_source: Option<Option<&'static str>>,
 }
 
 #[derive(Serialize)]
@@ -236,4 +256,6 @@ struct QuoteRef<'r, 'a, F> {
     speaker_actor: Option<usize>,
     speaker_name: Option<&'r str>,
     confidence: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    speaker_actors: Option<&'r [usize]>,
 }

@@ -73,18 +73,18 @@ impl Pipeline {
 
     /// The default stages around a given recognizer.
     pub fn with_ner(ner: Box<dyn Recognizer>) -> Result<Self> {
-        Ok(Self::with_parts(ner, Box::new(QuoteModel::builtin()?)))
+        Self::with_parts(ner, Box::new(QuoteModel::builtin()?))
     }
 
     /// The default segmenter and resolver around a given recognizer and quote detector.
-    pub fn with_parts(ner: Box<dyn Recognizer>, quotes: Box<dyn QuoteDetector>) -> Self {
-        Pipeline {
+    pub fn with_parts(ner: Box<dyn Recognizer>, quotes: Box<dyn QuoteDetector>) -> Result<Self> {
+        Ok(Pipeline {
             segmenter: Box::new(NewsSegmenter),
             ner,
             quotes,
-            resolver: Box::new(RuleResolver),
+            resolver: Box::new(RuleResolver::builtin()?),
             budget: Budget::default(),
-        }
+        })
     }
 
     /// Replaces the quote stage (to score one model after another on the same pipeline).
@@ -237,7 +237,8 @@ mod tests {
         let p = Pipeline::with_parts(
             Box::new(Failing),
             Box::new(crate::quote::RuleQuotes::rules_only()),
-        );
+        )
+        .unwrap();
         let r = p.record(&Article {
             id: "a".into(),
             title: None,

@@ -3,15 +3,19 @@
 use whosaid::input::Article;
 use whosaid::Pipeline;
 
-/// (speaker mention, resolved speaker name) of every quote.
-fn speakers(text: &str) -> Vec<(String, String)> {
+fn record(text: &str) -> whosaid::output::Record {
     let p = Pipeline::new_default().unwrap();
-    let r = p.record(&Article {
+    p.record(&Article {
         id: "t".into(),
         title: None,
         text: text.into(),
-    });
-    r.quotes
+    })
+}
+
+/// (speaker mention, resolved speaker name) of every quote.
+fn speakers(text: &str) -> Vec<(String, String)> {
+    record(text)
+        .quotes
         .iter()
         .map(|q| {
             (
@@ -38,4 +42,92 @@ fn he_resolves_to_the_last_named_man() {
         "Senator John Miller spoke on Tuesday. He said the bill would pass the Senate easily.",
     );
     assert_eq!(v, [("He".to_string(), "John Miller".to_string())]);
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_string(), b.to_string())
+}
+
+#[test]
+fn she_never_resolves_to_a_man() {
+    // The nearest person before "She" is a man by first name and by "Mr.".
+    let v = speakers(
+        "Mary Jones met Mr. Peter Brown in Boston on Monday. She said the talks went well.",
+    );
+    assert_eq!(v, [pair("She", "Mary Jones")]);
+}
+
+#[test]
+fn a_bare_surname_joins_the_nearest_full_name_of_its_gender() {
+    let r = record(
+        "Gary Johnson spoke in Denver. Later, Jeh Johnson visited Texas. \
+         Johnson said the border was secure. Mrs. Clinton met Bill Clinton and Hillary Clinton. \
+         Clinton said the plan was sound.",
+    );
+    let speaker = |mention: &str| {
+        r.quotes
+            .iter()
+            .find(|q| q.speaker.as_ref().is_some_and(|s| s.text == mention))
+            .and_then(|q| q.speaker_name.clone())
+    };
+    assert_eq!(speaker("Johnson").as_deref(), Some("Jeh Johnson"));
+    // "Mrs. Clinton" is not Bill Clinton.
+    let bill = r.actors.iter().find(|a| a.name == "Bill Clinton").unwrap();
+    assert_eq!(bill.mentions.len(), 1, "{:?}", bill.mentions);
+    assert_eq!(bill.gender.as_deref(), Some("male"));
+}
+
+#[test]
+fn people_carry_a_gender_with_its_evidence() {
+    let r = record(
+        "Ms. Lee Kwan arrived in Seoul. Anna Petrova met Alex Chen, the mayor. \
+         Chen said he would resign. Acme Corp declined to comment.",
+    );
+    let actor = |name: &str| r.actors.iter().find(|a| a.name == name).unwrap();
+    let g = |name: &str| {
+        let a = actor(name);
+        (a.gender.as_deref(), a.gender_source.as_deref())
+    };
+    assert_eq!(g("Lee Kwan"), (Some("female"), Some("honorific")));
+    assert_eq!(g("Anna Petrova"), (Some("female"), Some("first_name")));
+    assert_eq!(g("Alex Chen"), (Some("male"), Some("pronoun")));
+    assert_eq!(g("Acme Corp"), (None, None));
+    // Organisations carry no gender fields at all; people carry them, null when unknown.
+    let json = serde_json::to_value(&r).unwrap();
+    let org = json["actors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Acme Corp")
+        .unwrap();
+    assert!(org.get("gender").is_none());
+}
+
+#[test]
+fn they_after_a_list_of_names_is_that_group() {
+    let r = record(
+        "Marco Rubio, Steve Witkoff and Jared Kushner met officials in Geneva on Sunday. \
+         In doing so, they pledged that the plan would protect Ukraine.",
+    );
+    let q = r
+        .quotes
+        .iter()
+        .find(|q| q.speaker.as_ref().is_some_and(|s| s.text == "they"))
+        .expect("a quote spoken by they");
+    assert_eq!(
+        q.speaker_name.as_deref(),
+        Some("Marco Rubio, Steve Witkoff and Jared Kushner")
+    );
+    assert_eq!(q.speaker_actor, None);
+    let names: Vec<&str> = q
+        .speaker_actors
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|&a| r.actors[a].name.as_str())
+        .collect();
+    assert_eq!(names, ["Marco Rubio", "Steve Witkoff", "Jared Kushner"]);
+    // An unnamed group stays unnamed.
+    let v = speakers("Officials met on Sunday. They said the plan would protect Ukraine.");
+    assert_eq!(v, [pair("They", "They")]);
 }

@@ -3,6 +3,7 @@
 //! one-to-one matching, figures and rounding), the role-level figures of
 //! `../shared/eval/role_score.py` ([`roles`]), and the precision of each quote rule.
 
+pub mod gap;
 pub mod roles;
 
 use crate::output::Record;

@@ -32,7 +32,7 @@ pub fn train_quotes(
     let mut pipeline = Pipeline::with_parts(
         Box::new(PerceptronNer::default_model()?),
         Box::new(RuleQuotes::rules_only()),
-    );
+    )?;
     let figures = |e: &Evaluation| {
         let s = &e.scores;
         let r: Vec<f64> = e.roles.iter().map(|c| c.score().exact[2]).collect();

@@ -1,0 +1,393 @@
+//! Attribution and coreference: entities become actors (mention chains), and each quote's
+//! speaker mention is resolved to an actor ("he" -> Marco Rubio, "the WSJ" -> The Wall Street
+//! Journal) or kept as an unnamed group ("Officials").
+
+pub mod gender;
+mod names;
+mod pronouns;
+
+use crate::lexicon;
+use crate::ner::{Entity, Label};
+use crate::quote::Quote;
+use crate::text::Span;
+use crate::tokenize::{Doc, TokenKind};
+use crate::work::Meter;
+use gender::{Evidence, FirstNames, Gender, GenderSource};
+use names::{display_name, head_phrase, matches_actor, name_tokens, NameIndex};
+use pronouns::Lookup;
+
+/// An actor: one person or organisation and every mention of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    /// The fullest name in the article.
+    pub name: String,
+    /// PER or ORG.
+    pub label: Label,
+    /// Mentions in text order (entities and resolved pronouns).
+    pub mentions: Vec<Span>,
+    /// A person's gender with its evidence; none for organisations, and where the evidence
+    /// is missing or conflicting.
+    pub gender: Option<(Gender, GenderSource)>,
+    /// What the article says about a person's gender so far.
+    evidence: Evidence,
+    /// Name tokens of the canonical name (for surname and acronym matching).
+    name_tokens: Vec<String>,
+}
+
+/// A quote's resolved speaker.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Speaker {
+    /// The actor it refers to.
+    pub actor: Option<usize>,
+    /// The actor's name, or the mention's text for unnamed speakers; for a group, its
+    /// actors' names joined ("Marco Rubio, Steve Witkoff and Jared Kushner").
+    pub name: Option<String>,
+    /// For a group of named actors ("they" = Rubio, Witkoff and Kushner), their ids; `actor`
+    /// is then none.
+    pub group: Vec<usize>,
+}
+
+/// Everything the attribution stage adds.
+#[derive(Debug, Clone, Default)]
+pub struct Attribution {
+    /// The actors.
+    pub actors: Vec<Actor>,
+    /// For each entity, its actor.
+    pub entity_actor: Vec<Option<usize>>,
+    /// For each quote, its resolved speaker.
+    pub speakers: Vec<Speaker>,
+}
+
+/// A pipeline stage that links entities and quotes into actors and speakers.
+pub trait Resolver: Send + Sync {
+    /// Builds actors from `entities` and resolves each quote's speaker, counting the
+    /// candidates it compares on `meter`.
+    fn resolve(
+        &self,
+        doc: &Doc,
+        entities: &[Entity],
+        quotes: &[Quote],
+        meter: &mut Meter,
+    ) -> Attribution;
+}
+
+/// The rule-based resolver: name matching for chains, salience for pronouns, and the
+/// first-name table for genders.
+#[derive(Clone, Default)]
+pub struct RuleResolver {
+    names: FirstNames,
+}
+
+impl RuleResolver {
+    /// The resolver with the built-in first-name table.
+    pub fn builtin() -> anyhow::Result<Self> {
+        Ok(RuleResolver {
+            names: FirstNames::builtin()?,
+        })
+    }
+
+    /// The resolver with a given first-name table.
+    pub fn new(names: FirstNames) -> Self {
+        RuleResolver { names }
+    }
+
+    /// Adds what a person's mention `e` (name tokens `toks`) says about gender: an honorific
+    /// before it or at its start, else the first name of a name of two or more words (after
+    /// abbreviated titles: "Sen. Lindsey Graham").
+    fn name_evidence(&self, doc: &Doc, e: &Entity, toks: &[String], ev: &mut Evidence) {
+        let before = e.tok_start.checked_sub(1).map(|i| doc.tok(i));
+        if let Some(g) = before
+            .and_then(gender::honorific)
+            .or_else(|| toks.first().and_then(|t| gender::honorific(t)))
+        {
+            ev.add(GenderSource::Honorific, g);
+            return;
+        }
+        let rest = toks
+            .iter()
+            .position(|t| !(t.ends_with('.') && t.chars().count() > 2))
+            .map_or(&[][..], |i| &toks[i..]);
+        if rest.len() >= 2 {
+            if let Some(g) = self.names.gender(&rest[0]) {
+                ev.add(GenderSource::FirstName, g);
+            }
+        }
+    }
+}
+
+impl Resolver for RuleResolver {
+    fn resolve(
+        &self,
+        doc: &Doc,
+        entities: &[Entity],
+        quotes: &[Quote],
+        meter: &mut Meter,
+    ) -> Attribution {
+        let mut actors: Vec<Actor> = Vec::new();
+        let mut entity_actor = vec![None; entities.len()];
+        // 1. Chains of names. Longer names first, so "Witkoff" finds "Steve Witkoff" wherever
+        // it stands.
+        // Each name's tokens, computed once.
+        let mut order: Vec<(usize, Vec<String>)> = (0..entities.len())
+            .filter(|&k| matches!(entities[k].label, Label::Per | Label::Org))
+            .map(|k| (k, name_tokens(doc, &entities[k])))
+            .collect();
+        order.sort_by_key(|(k, toks)| (std::cmp::Reverse(toks.len()), entities[*k].span.start));
+        let mut index = NameIndex::default();
+        for (k, toks) in order {
+            let e = &entities[k];
+            if toks.is_empty() {
+                continue;
+            }
+            let cands = index.candidates(&toks);
+            meter.add(1 + cands.len() as u64);
+            // What the mention itself says of gender ("Mrs. Clinton" is not Bill Clinton).
+            let mut own = Evidence::default();
+            if e.label == Label::Per {
+                self.name_evidence(doc, e, &toks, &mut own);
+            }
+            let own_g = own.prior();
+            let mut found = cands.into_iter().filter(|&id| {
+                actors[id].label == e.label
+                    && matches_actor(&toks, &actors[id].name_tokens, e.label)
+                    && own_g.is_none_or(|g| actors[id].evidence.prior().is_none_or(|h| h == g))
+            });
+            // A bare name that fits several ("Johnson": Jeh Johnson and Gary Johnson) joins
+            // the one named most recently before it, else the first named after it.
+            let found = match (found.next(), found.next()) {
+                (Some(a), Some(b)) => {
+                    let at = e.span.start;
+                    let rank = |id: usize| {
+                        let m = &actors[id].mentions;
+                        let before = m.iter().filter(|s| s.start < at).map(|s| s.start).max();
+                        let after = m.iter().filter(|s| s.start >= at).map(|s| s.start).min();
+                        (
+                            before.is_some(),
+                            before.unwrap_or(0),
+                            std::cmp::Reverse(after),
+                        )
+                    };
+                    [a, b].into_iter().chain(found).max_by_key(|&id| rank(id))
+                }
+                (a, _) => a,
+            };
+            let id = match found {
+                Some(id) => id,
+                None => {
+                    let name = display_name(doc, e);
+                    actors.push(Actor {
+                        name,
+                        label: e.label,
+                        mentions: Vec::new(),
+                        gender: None,
+                        evidence: Evidence::default(),
+                        name_tokens: toks.clone(),
+                    });
+                    index.add(actors.len() - 1, &toks);
+                    actors.len() - 1
+                }
+            };
+            let a = &mut actors[id];
+            a.evidence.merge(&own);
+            a.mentions.push(e.span);
+            entity_actor[k] = Some(id);
+        }
+        // A person only ever named by one word, a first name more than a surname ("Vanessa",
+        // not "Williams"), is known by it.
+        for a in &mut actors {
+            if let [w] = &a.name_tokens[..] {
+                if a.label == Label::Per
+                    && a.evidence.prior().is_none()
+                    && !self.names.mostly_surname(w)
+                {
+                    if let Some(g) = self.names.gender(w) {
+                        a.evidence.add(GenderSource::FirstName, g);
+                    }
+                }
+            }
+        }
+        // Order actors by first mention, so ids read in text order.
+        for a in &mut actors {
+            a.mentions.sort();
+        }
+        let mut by_first: Vec<usize> = (0..actors.len()).collect();
+        by_first.sort_by_key(|&i| actors[i].mentions.first().map(|s| s.start));
+        let mut remap = vec![0; actors.len()];
+        for (new, &old) in by_first.iter().enumerate() {
+            remap[old] = new;
+        }
+        let mut actors: Vec<Actor> = by_first.iter().map(|&i| actors[i].clone()).collect();
+        for ea in &mut entity_actor {
+            *ea = ea.map(|a| remap[a]);
+        }
+        let mut index = NameIndex::default();
+        for (id, a) in actors.iter().enumerate() {
+            index.add(id, &a.name_tokens);
+        }
+        let lookup = Lookup::new(quotes);
+
+        // 2. Speakers, in text order so that a resolved "he" helps resolve the next one.
+        let mut speakers = vec![Speaker::default(); quotes.len()];
+        let mut qorder: Vec<usize> = (0..quotes.len())
+            .filter(|&q| quotes[q].speaker.is_some())
+            .collect();
+        qorder.sort_by_key(|&q| quotes[q].speaker.map(|s| s.0));
+        // Resolved pronoun speakers: (token, actor).
+        let mut resolved: Vec<(usize, usize)> = Vec::new();
+        for qi in qorder {
+            meter.add(1);
+            let (s, e) = quotes[qi].speaker.unwrap_or((0, 0));
+            let (s, e) = head_phrase(doc, entities, s, e);
+            let mention = doc.span_of(s, e);
+            let head = doc.tok(e - 1);
+            let mut group = Vec::new();
+            let actor = if e - s == 1 && lexicon::pronoun(head).is_some() {
+                let g = Gender::of_code(lexicon::pronoun(head).unwrap_or('n'));
+                let actor = if let Some(g) = g {
+                    self.antecedent(
+                        doc,
+                        entities,
+                        &entity_actor,
+                        &actors,
+                        &resolved,
+                        &lookup,
+                        s,
+                        g,
+                        meter,
+                    )
+                } else if head.eq_ignore_ascii_case("it") {
+                    self.recent_org(doc, entities, &entity_actor, s, meter)
+                } else {
+                    if head.eq_ignore_ascii_case("they") {
+                        group = Self::coordinated_group(doc, entities, &entity_actor, s, meter)
+                            .unwrap_or_default();
+                    }
+                    None
+                };
+                if let Some(a) = actor {
+                    resolved.push((s, a));
+                    actors[a].mentions.push(mention);
+                    if let Some(g) = g {
+                        actors[a].evidence.add(GenderSource::Pronoun, g);
+                    }
+                }
+                actor
+            } else if e - s == 1 && matches!(head, "who" | "which") {
+                // A relative pronoun stands for the name right before it ("Jane Smith, who ...").
+                let end = if s > 0 && doc.tok(s - 1) == "," {
+                    s - 1
+                } else {
+                    s
+                };
+                let k = entities.partition_point(|en| en.tok_end < end);
+                let actor = entities
+                    .get(k)
+                    .filter(|en| en.tok_end == end)
+                    .and_then(|_| entity_actor[k]);
+                if let Some(a) = actor {
+                    actors[a].mentions.push(mention);
+                }
+                actor
+            } else {
+                // The entity that heads the phrase ("Secretary of State Marco Rubio", "the WSJ");
+                // a phrase headed by a common noun is a group ("the Journal's sources").
+                let first = entities.partition_point(|en| en.tok_start < s);
+                let head_entity = entities[first..]
+                    .iter()
+                    .enumerate()
+                    .take_while(|(_, en)| en.tok_start < e)
+                    .filter(|(_, en)| en.tok_end <= e + 1 && en.tok_end >= e)
+                    .find_map(|(k, _)| entity_actor[first + k]);
+                let actor = head_entity.or_else(|| {
+                    // A name the recognizer missed but the article names elsewhere.
+                    let toks: Vec<String> = (s..e)
+                        .filter(|&i| doc.tokens[i].kind == TokenKind::Word)
+                        .map(|i| doc.tok(i).to_string())
+                        .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+                        .collect();
+                    let last_is_cap = doc
+                        .tok(e - 1)
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase());
+                    if toks.is_empty() || !last_is_cap {
+                        return None;
+                    }
+                    let cands = index.candidates(&toks);
+                    meter.add(cands.len() as u64);
+                    cands
+                        .into_iter()
+                        .find(|&id| matches_actor(&toks, &actors[id].name_tokens, actors[id].label))
+                });
+                if let (Some(a), None) = (actor, head_entity) {
+                    // Duplicates go at the end (sort and dedup).
+                    actors[a].mentions.push(mention);
+                }
+                actor
+            };
+            let name = match (actor, &group[..]) {
+                (Some(a), _) => actors[a].name.clone(),
+                (None, []) => mention.slice(doc.text).to_string(),
+                (None, [init @ .., last]) => {
+                    let init: Vec<&str> = init.iter().map(|&a| actors[a].name.as_str()).collect();
+                    format!("{} and {}", init.join(", "), actors[*last].name)
+                }
+            };
+            speakers[qi] = Speaker {
+                actor,
+                name: Some(name),
+                group,
+            };
+        }
+        // 3. Every "he", "she", "his", "her" that is no speaker tells its antecedent's gender
+        // (after the speakers, whose resolution it would otherwise sway). One that finds no
+        // one of its gender, right after a person the names gave the other gender ("McNeill"
+        // after "Louis McNeill": his wife), puts that first-name estimate in doubt.
+        let mut speaker_tokens: Vec<usize> = quotes
+            .iter()
+            .filter_map(|q| q.speaker)
+            .filter(|&(s, e)| e - s == 1)
+            .map(|(s, _)| s)
+            .collect();
+        speaker_tokens.sort_unstable();
+        for i in 0..doc.tokens.len() {
+            let Some(g) = gender::pronoun(doc.tok(i)) else {
+                continue;
+            };
+            if speaker_tokens.binary_search(&i).is_ok() {
+                continue;
+            }
+            let found = self.antecedent(
+                doc,
+                entities,
+                &entity_actor,
+                &actors,
+                &resolved,
+                &lookup,
+                i,
+                g,
+                meter,
+            );
+            if let Some(a) = found {
+                actors[a].evidence.add(GenderSource::Pronoun, g);
+            } else if let Some(a) = Self::last_person(doc, entities, &entity_actor, i) {
+                if !actors[a].evidence.admits(g) {
+                    actors[a].evidence.contradict();
+                }
+            }
+        }
+
+        for a in &mut actors {
+            a.mentions.sort();
+            a.mentions.dedup();
+            if a.label == Label::Per {
+                a.gender = a.evidence.decide();
+            }
+        }
+        Attribution {
+            actors,
+            entity_actor,
+            speakers,
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Pronoun speakers: the person a "he" or "she" means, the organisation an "it" means, and
+//! the positions (quotations, speaker phrases) that help decide.
+
+use super::gender::Gender;
+use super::{Actor, RuleResolver};
+use crate::ner::{Entity, Label};
+use crate::quote::Quote;
+use crate::text::Span;
+use crate::tokenize::Doc;
+use crate::work::Meter;
+
+impl RuleResolver {
+    /// The person a "he" or "she" at token `at` refers to: in the same sentence the nearest
+    /// person before it; else, sentence by sentence backwards, the speakers of that sentence,
+    /// then its subject, then its other people.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn antecedent(
+        &self,
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+        actors: &[Actor],
+        resolved: &[(usize, usize)],
+        lookup: &Lookup,
+        at: usize,
+        gender: Gender,
+        meter: &mut Meter,
+    ) -> Option<usize> {
+        let ok = |a: usize| actors[a].label == Label::Per && actors[a].evidence.admits(gender);
+        let sent = doc.sentence_of(at);
+        let lo = sent.saturating_sub(4);
+        let window_start = doc.sentences[lo].0;
+        // Person mentions in the window before `at`: (token, actor, is_speaker).
+        let first = entities.partition_point(|e| e.tok_start < window_start);
+        let at_in_quote = lookup.inside_quote(doc, at);
+        let mut cands: Vec<(usize, usize, bool)> = entities[first..]
+            .iter()
+            .enumerate()
+            .take_while(|(_, e)| e.tok_start < at)
+            .filter(|(_, e)| e.tok_end <= at && e.label == Label::Per)
+            .filter_map(|(k, e)| entity_actor[first + k].map(|a| (e.tok_start, a, false)))
+            .filter(|&(t, _, _)| at_in_quote || !lookup.inside_quote(doc, t))
+            .collect();
+        let r0 = resolved.partition_point(|&(t, _)| t < window_start);
+        cands.extend(
+            resolved[r0..]
+                .iter()
+                .filter(|&&(t, _)| t < at)
+                .map(|&(t, a)| (t, a, true)),
+        );
+        for c in &mut cands {
+            // A mention that starts a speaker phrase is a speaker.
+            if lookup.starts_speaker(c.0) {
+                c.2 = true;
+            }
+        }
+        cands.sort();
+        // Each candidate is looked at once per sentence of the window at most.
+        meter.add((cands.len() * (sent - lo + 1)) as u64);
+        let in_sent = |t: usize| doc.sentence_of(t) == sent;
+        // Same sentence, nearest first.
+        if let Some(&(_, a, _)) = cands.iter().rev().find(|&&(t, a, _)| in_sent(t) && ok(a)) {
+            return Some(a);
+        }
+        for s in (lo..sent).rev() {
+            let (ss, _) = doc.sentences[s];
+            let here: Vec<&(usize, usize, bool)> = cands
+                .iter()
+                .filter(|c| doc.sentence_of(c.0) == s && ok(c.1))
+                .collect();
+            if let Some(c) = here.iter().rev().find(|c| c.2) {
+                return Some(c.1);
+            }
+            if let Some(c) = here.iter().find(|c| c.0 <= ss + 1) {
+                return Some(c.1);
+            }
+            if let Some(c) = here.last() {
+                return Some(c.1);
+            }
+        }
+        None
+    }
+
+    /// The named actors a "they" at token `at` means when the article has just coordinated
+    /// them as a sentence's subject ("Rubio, Witkoff and Kushner hastily organized ... they
+    /// pledge"): the last such list of two or more names, joined by commas and "and", that
+    /// opens its sentence, in one of the two sentences before the pronoun's (within its own
+    /// sentence a "they" has nearer plurals: "McConnell and Ryan remain confident despite a
+    /// few early supporters ... now saying they think").
+    pub(super) fn coordinated_group(
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+        at: usize,
+        meter: &mut Meter,
+    ) -> Option<Vec<usize>> {
+        let sent = doc.sentence_of(at);
+        let from = doc.sentences[sent.saturating_sub(2)].0;
+        let lo = entities.partition_point(|e| e.tok_start < from);
+        let hi = entities.partition_point(|e| e.tok_end <= doc.sentences[sent].0);
+        let mut best = None;
+        let mut k = lo;
+        while k < hi {
+            meter.add(1);
+            let label = entities[k].label;
+            let opens = {
+                let ss = doc.sentences[doc.sentence_of(entities[k].tok_start)].0;
+                entities[k].tok_start <= ss + 1
+            };
+            // Extend the list while only commas and one "and" stand between names.
+            let mut j = k;
+            let mut joined = false;
+            while j + 1 < hi && entities[j + 1].label == label {
+                let gap: Vec<&str> = (entities[j].tok_end..entities[j + 1].tok_start)
+                    .map(|t| doc.tok(t))
+                    .collect();
+                let ok = match gap[..] {
+                    [","] => true,
+                    ["and"] | [",", "and"] | ["&"] => {
+                        joined = true;
+                        true
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    break;
+                }
+                j += 1;
+                if joined {
+                    break;
+                }
+            }
+            if opens && joined && matches!(label, Label::Per | Label::Org) {
+                let mut ids: Vec<usize> = (k..=j).filter_map(|i| entity_actor[i]).collect();
+                ids.dedup();
+                if ids.len() == j - k + 1 && ids.len() >= 2 {
+                    best = Some(ids);
+                }
+            }
+            k = j + 1;
+        }
+        best
+    }
+
+    /// The actor of the person named last before token `at`, in its sentence or the one
+    /// before.
+    pub(super) fn last_person(
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+        at: usize,
+    ) -> Option<usize> {
+        let from = doc.sentences[doc.sentence_of(at).saturating_sub(1)].0;
+        let end = entities.partition_point(|e| e.tok_start < at);
+        entities[..end]
+            .iter()
+            .enumerate()
+            .rev()
+            .take_while(|(_, e)| e.tok_start >= from)
+            .find(|(_, e)| e.tok_end <= at && e.label == Label::Per)
+            .and_then(|(k, _)| entity_actor[k])
+    }
+
+    /// The most recent organisation before token `at` within three sentences.
+    pub(super) fn recent_org(
+        &self,
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+        at: usize,
+        meter: &mut Meter,
+    ) -> Option<usize> {
+        let sent = doc.sentence_of(at);
+        let end = entities.partition_point(|e| e.tok_start < at);
+        entities[..end]
+            .iter()
+            .enumerate()
+            .rev()
+            .inspect(|_| meter.add(1))
+            .take_while(|(_, e)| sent - doc.sentence_of(e.tok_start) <= 3)
+            .filter(|(_, e)| e.tok_end <= at && e.label == Label::Org)
+            .find_map(|(k, _)| entity_actor[k])
+    }
+}
+
+/// Sorted positions for quick questions during resolution.
+pub(super) struct Lookup {
+    /// Byte spans of direct quotations' contents, by start.
+    direct: Vec<Span>,
+    /// First tokens of speaker phrases, sorted.
+    speakers: Vec<usize>,
+}
+
+impl Lookup {
+    pub(super) fn new(quotes: &[Quote]) -> Self {
+        let mut direct: Vec<Span> = quotes
+            .iter()
+            .filter(|q| q.kind == crate::quote::QuoteKind::Direct)
+            .flat_map(|q| q.content.iter().copied())
+            .collect();
+        direct.sort();
+        let mut speakers: Vec<usize> = quotes
+            .iter()
+            .filter_map(|q| q.speaker.map(|s| s.0))
+            .collect();
+        speakers.sort_unstable();
+        Lookup { direct, speakers }
+    }
+
+    /// Is token `i` inside a direct quotation?
+    fn inside_quote(&self, doc: &Doc, i: usize) -> bool {
+        let b = doc.tokens[i].span.start;
+        let k = self.direct.partition_point(|s| s.start <= b);
+        self.direct[..k].iter().rev().take(4).any(|s| b < s.end)
+    }
+
+    /// Does a speaker phrase start at most three tokens before `t`?
+    fn starts_speaker(&self, t: usize) -> bool {
+        let k = self.speakers.partition_point(|&s| s + 4 <= t);
+        self.speakers.get(k).is_some_and(|&s| s <= t)
+    }
+}
