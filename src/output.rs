@@ -31,12 +31,42 @@ pub struct OutActor {
     pub label: String,
     /// Every mention.
     pub mentions: Vec<OutSpan>,
-    /// People only: "female", "male", or none where evidence is missing or conflicting.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
-    /// The evidence behind `gender`: "pronoun", "honorific" or "first_name".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender_source: Option<String>,
+    /// People only (absent for organisations): "female", "male", or null where evidence is
+    /// missing or conflicting.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub gender: Option<Option<String>>,
+    /// The evidence behind `gender`: "pronoun", "honorific" or "first_name" (null with it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub gender_source: Option<Option<String>>,
+}
+
+impl OutActor {
+    /// The gender, where one is given.
+    pub fn gender(&self) -> Option<&str> {
+        self.gender.as_ref()?.as_deref()
+    }
+
+    /// The evidence behind the gender, where one is given.
+    pub fn gender_source(&self) -> Option<&str> {
+        self.gender_source.as_ref()?.as_deref()
+    }
+}
+
+/// A field that may be absent (`None`, by `default`) or null (`Some(None)`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A quote in the output.

@@ -74,7 +74,7 @@ fn a_bare_surname_joins_the_nearest_full_name_of_its_gender() {
     // "Mrs. Clinton" is not Bill Clinton.
     let bill = r.actors.iter().find(|a| a.name == "Bill Clinton").unwrap();
     assert_eq!(bill.mentions.len(), 1, "{:?}", bill.mentions);
-    assert_eq!(bill.gender.as_deref(), Some("male"));
+    assert_eq!(bill.gender(), Some("male"));
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn people_carry_a_gender_with_its_evidence() {
     let actor = |name: &str| r.actors.iter().find(|a| a.name == name).unwrap();
     let g = |name: &str| {
         let a = actor(name);
-        (a.gender.as_deref(), a.gender_source.as_deref())
+        (a.gender(), a.gender_source())
     };
     assert_eq!(g("Lee Kwan"), (Some("female"), Some("honorific")));
     assert_eq!(g("Anna Petrova"), (Some("female"), Some("first_name")));

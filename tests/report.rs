@@ -242,7 +242,7 @@ fn the_page_renders_and_selections_follow_links() {
     assert!(view.contains(r#"data-tab="article-view""#));
     let info = &view[view.find(r#"<aside id="av-info""#).unwrap()..];
     let info = &info[..info.find("</aside>").unwrap()];
-    assert!(info.contains("Marco Rubio (PER)"), "{info}");
+    assert!(info.contains("Marco Rubio (PER, male)"), "{info}");
     assert!(info.contains(&format!("{:.3}", seed["quotes"][q][6].as_f64().unwrap())));
     let segs = segments(&view);
     let selected: String = segs
@@ -372,8 +372,19 @@ fn the_page_answers_hover_clicks_and_filters() {
     let asc: Vec<u64> = serde_json::from_value(r["quotes_asc"].clone()).unwrap();
     assert!(desc.windows(2).all(|w| w[0] >= w[1]) && desc.len() > 5);
     assert!(asc.windows(2).all(|w| w[0] <= w[1]) && asc.len() == desc.len());
-    assert_eq!(r["filtered"], serde_json::json!(["Marco Rubio"]));
-    assert_eq!(r["article_filter"], "speaker:Marco Rubio");
+    // The filter finds Rubio and the group he speaks in ("they" = Rubio, Witkoff, Kushner);
+    // opening the first row filters the articles by it.
+    assert_eq!(
+        r["filtered"],
+        serde_json::json!([
+            "Marco Rubio, Steve Witkoff and Jared Kushner",
+            "Marco Rubio"
+        ])
+    );
+    assert_eq!(
+        r["article_filter"],
+        "speaker:Marco Rubio, Steve Witkoff and Jared Kushner"
+    );
     assert_eq!(
         r["articles_of_speaker"],
         serde_json::json!(["seed-article"])
@@ -381,7 +392,7 @@ fn the_page_answers_hover_clicks_and_filters() {
     // Hovering a cue selects its quote: speaker, cue and content, with actor and confidence.
     let info = r["hover_cue_info"].as_str().unwrap();
     assert!(
-        info.contains("Marco Rubio (PER)") && info.contains("confidence 0.861"),
+        info.contains("Marco Rubio (PER, male)") && info.contains("confidence 0.861"),
         "{info}"
     );
     let sel = r["hover_cue_selected"].as_str().unwrap();
@@ -393,7 +404,7 @@ fn the_page_answers_hover_clicks_and_filters() {
     assert!(r["hover_speaker_info"]
         .as_str()
         .unwrap()
-        .starts_with("ActorMarco Rubio (PER)"));
+        .starts_with("ActorMarco Rubio (PER, male)"));
     let mentions: Vec<String> =
         serde_json::from_value(r["hover_speaker_mentions"].clone()).unwrap();
     assert!(mentions.iter().any(|m| m == "Marco Rubio") && mentions.iter().any(|m| m == "he"));

@@ -162,10 +162,14 @@ impl Evidence {
         }
     }
 
-    /// The gender from names alone (honorifics, then first names), before any pronoun.
+    /// The gender from names alone (honorifics, then first names), before any pronoun, doubts
+    /// or not.
     pub fn prior(&self) -> Option<Gender> {
         let mut names = self.clone();
         names.votes[GenderSource::Pronoun as usize] = [0, 0];
+        // Doubts void a first-name estimate in the output, but do not let the other
+        // gender's pronouns in.
+        names.doubts = 0;
         names.decide().map(|(g, _)| g)
     }
 }

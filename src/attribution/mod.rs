@@ -7,6 +7,7 @@ mod names;
 mod pronouns;
 
 use crate::lexicon;
+use crate::ner::gazetteer::Gazetteer;
 use crate::ner::{Entity, Label};
 use crate::quote::Quote;
 use crate::text::Span;
@@ -30,6 +31,8 @@ pub struct Actor {
     pub gender: Option<(Gender, GenderSource)>,
     /// What the article says about a person's gender so far.
     evidence: Evidence,
+    /// PER with a name that looks like a person's (see `RuleResolver::person_like`).
+    person: bool,
     /// Name tokens of the canonical name (for surname and acronym matching).
     name_tokens: Vec<String>,
 }
@@ -76,6 +79,8 @@ pub trait Resolver: Send + Sync {
 #[derive(Clone, Default)]
 pub struct RuleResolver {
     names: FirstNames,
+    /// Surnames and places, to tell a person's name from a mislabelled one ("Wikinews").
+    gazetteer: Gazetteer,
 }
 
 impl RuleResolver {
@@ -83,12 +88,13 @@ impl RuleResolver {
     pub fn builtin() -> anyhow::Result<Self> {
         Ok(RuleResolver {
             names: FirstNames::builtin()?,
+            gazetteer: Gazetteer::builtin()?,
         })
     }
 
-    /// The resolver with a given first-name table.
-    pub fn new(names: FirstNames) -> Self {
-        RuleResolver { names }
+    /// The resolver with a given first-name table and gazetteer.
+    pub fn new(names: FirstNames, gazetteer: Gazetteer) -> Self {
+        RuleResolver { names, gazetteer }
     }
 
     /// Adds what a person's mention `e` (name tokens `toks`) says about gender: an honorific
@@ -110,6 +116,31 @@ impl RuleResolver {
         if rest.len() >= 2 {
             if let Some(g) = self.names.gender(&rest[0]) {
                 ev.add(GenderSource::FirstName, g);
+            }
+        }
+    }
+
+    /// Does a PER actor's name look like a person's, so that "he" or "she" may mean it? Yes
+    /// with an honorific or a first name, a surname last, or two or more words none of which
+    /// is only a place's; not "Wikinews" or "Hong Kongers".
+    fn person_like(&self, a: &Actor) -> bool {
+        use crate::ner::gazetteer as gz;
+        if a.evidence.prior().is_some() {
+            return true;
+        }
+        let bits = |w: &str| self.gazetteer.get(crate::learn::hash::hash_str(w, true));
+        let name = gz::FIRST_NAME | gz::SURNAME_1K | gz::SURNAME_10K | gz::SURNAME_RARE;
+        let surname = gz::SURNAME_1K | gz::SURNAME_10K | gz::SURNAME_RARE;
+        let place = gz::COUNTRY_WORD | gz::PLACE | gz::REGION_WORD | gz::CITY_WORD | gz::CITY;
+        match &a.name_tokens[..] {
+            [] => false,
+            [w] => bits(w) & name != 0 || self.names.get(w).is_some(),
+            toks => {
+                bits(&toks[toks.len() - 1]) & surname != 0
+                    || toks.iter().all(|w| {
+                        let b = bits(w);
+                        b & place == 0 || b & name != 0
+                    })
             }
         }
     }
@@ -181,6 +212,7 @@ impl Resolver for RuleResolver {
                         mentions: Vec::new(),
                         gender: None,
                         evidence: Evidence::default(),
+                        person: false,
                         name_tokens: toks.clone(),
                     });
                     index.add(actors.len() - 1, &toks);
@@ -205,6 +237,9 @@ impl Resolver for RuleResolver {
                     }
                 }
             }
+        }
+        for a in &mut actors {
+            a.person = a.label == Label::Per && self.person_like(a);
         }
         // Order actors by first mention, so ids read in text order.
         for a in &mut actors {
@@ -241,8 +276,11 @@ impl Resolver for RuleResolver {
             let mention = doc.span_of(s, e);
             let head = doc.tok(e - 1);
             let mut group = Vec::new();
-            let actor = if e - s == 1 && lexicon::pronoun(head).is_some() {
-                let g = Gender::of_code(lexicon::pronoun(head).unwrap_or('n'));
+            let actor = if e - s == 1
+                && (lexicon::pronoun(head).is_some() || gender::pronoun(head).is_some())
+            {
+                // "he", "she", and the possessives that stand for a speaker ("his aides").
+                let g = gender::pronoun(head);
                 let actor = if let Some(g) = g {
                     self.antecedent(
                         doc,
@@ -279,11 +317,7 @@ impl Resolver for RuleResolver {
                 } else {
                     s
                 };
-                let k = entities.partition_point(|en| en.tok_end < end);
-                let actor = entities
-                    .get(k)
-                    .filter(|en| en.tok_end == end)
-                    .and_then(|_| entity_actor[k]);
+                let actor = Self::relative_antecedent(doc, entities, &entity_actor, end);
                 if let Some(a) = actor {
                     actors[a].mentions.push(mention);
                 }
@@ -339,6 +373,29 @@ impl Resolver for RuleResolver {
                 group,
             };
         }
+        // An "I" inside someone's direct quotation is that quotation's speaker (whose name
+        // may come after it: "'I told him,' Smith said").
+        for qi in 0..quotes.len() {
+            let Some((s, e)) = quotes[qi].speaker else {
+                continue;
+            };
+            if speakers[qi].actor.is_some() || e - s != 1 || !matches!(doc.tok(s), "I" | "me") {
+                continue;
+            }
+            meter.add(1);
+            let outer = lookup
+                .enclosing_quote(doc, s)
+                .filter(|&qj| qj != qi && speakers[qj].actor.is_some());
+            if let Some(qj) = outer {
+                let a = speakers[qj].actor;
+                speakers[qi].actor = a;
+                speakers[qi].name = speakers[qj].name.clone();
+                if let Some(a) = a {
+                    actors[a].mentions.push(doc.span_of(s, e));
+                }
+            }
+        }
+
         // 3. Every "he", "she", "his", "her" that is no speaker tells its antecedent's gender
         // (after the speakers, whose resolution it would otherwise sway). One that finds no
         // one of its gender, right after a person the names gave the other gender ("McNeill"

@@ -26,7 +26,9 @@ impl RuleResolver {
         gender: Gender,
         meter: &mut Meter,
     ) -> Option<usize> {
-        let ok = |a: usize| actors[a].label == Label::Per && actors[a].evidence.admits(gender);
+        let ok_loose =
+            |a: usize| actors[a].label == Label::Per && actors[a].evidence.admits(gender);
+        let ok_far = |a: usize| actors[a].person && ok_loose(a);
         let sent = doc.sentence_of(at);
         let lo = sent.saturating_sub(4);
         let window_start = doc.sentences[lo].0;
@@ -58,25 +60,73 @@ impl RuleResolver {
         // Each candidate is looked at once per sentence of the window at most.
         meter.add((cands.len() * (sent - lo + 1)) as u64);
         let in_sent = |t: usize| doc.sentence_of(t) == sent;
-        // Same sentence, nearest first.
-        if let Some(&(_, a, _)) = cands.iter().rev().find(|&&(t, a, _)| in_sent(t) && ok(a)) {
+        // People whose names look like people's first, then any PER.
+        for strict in [true, false] {
+            let ok = |a: usize| ok_loose(a) && (!strict || actors[a].person);
+            // Same sentence, nearest first.
+            if let Some(&(_, a, _)) = cands.iter().rev().find(|&&(t, a, _)| in_sent(t) && ok(a)) {
+                return Some(a);
+            }
+            for s in (lo..sent).rev() {
+                let (ss, _) = doc.sentences[s];
+                let here: Vec<&(usize, usize, bool)> = cands
+                    .iter()
+                    .filter(|c| doc.sentence_of(c.0) == s && ok(c.1))
+                    .collect();
+                if let Some(c) = here.iter().rev().find(|c| c.2) {
+                    return Some(c.1);
+                }
+                if let Some(c) = here.iter().find(|c| c.0 <= ss + 1) {
+                    return Some(c.1);
+                }
+                if let Some(c) = here.last() {
+                    return Some(c.1);
+                }
+            }
+        }
+        // Nobody of its gender in the window: the last such speaker before it, else the last
+        // such person named in the eight sentences before the window.
+        let far = doc.sentences[sent.saturating_sub(12)].0;
+        let r1 = resolved.partition_point(|&(t, _)| t < at);
+        if let Some(&(_, a)) = resolved[..r1].iter().rev().find(|&&(_, a)| ok_far(a)) {
             return Some(a);
         }
-        for s in (lo..sent).rev() {
-            let (ss, _) = doc.sentences[s];
-            let here: Vec<&(usize, usize, bool)> = cands
-                .iter()
-                .filter(|c| doc.sentence_of(c.0) == s && ok(c.1))
-                .collect();
-            if let Some(c) = here.iter().rev().find(|c| c.2) {
-                return Some(c.1);
+        let f0 = entities.partition_point(|e| e.tok_start < far);
+        entities[f0..first]
+            .iter()
+            .enumerate()
+            .rev()
+            .inspect(|_| meter.add(1))
+            .filter(|(_, e)| e.label == Label::Per)
+            .filter_map(|(k, _)| entity_actor[f0 + k])
+            .find(|&a| ok_far(a))
+    }
+
+    /// The actor a relative pronoun whose phrase ends at token `end` stands for: the name
+    /// right before it ("Jane Smith, who"), or the person before a place that describes them
+    /// ("Donna Sampson Rawlings of Baltimore, Md., who").
+    pub(super) fn relative_antecedent(
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+        end: usize,
+    ) -> Option<usize> {
+        let mut end = end;
+        for _ in 0..3 {
+            let k = entities.partition_point(|en| en.tok_end < end);
+            let en = entities.get(k).filter(|en| en.tok_end == end)?;
+            if en.label != Label::Loc {
+                return entity_actor[k];
             }
-            if let Some(c) = here.iter().find(|c| c.0 <= ss + 1) {
-                return Some(c.1);
+            // Step back over the place and the "of", "from" or "in" (and commas) before it.
+            let mut j = en.tok_start;
+            while j > 0 && matches!(doc.tok(j - 1), "," | "of" | "from" | "in") {
+                j -= 1;
             }
-            if let Some(c) = here.last() {
-                return Some(c.1);
+            if j == en.tok_start || j + 3 < en.tok_start {
+                return None;
             }
+            end = j;
         }
         None
     }
@@ -185,18 +235,19 @@ impl RuleResolver {
 
 /// Sorted positions for quick questions during resolution.
 pub(super) struct Lookup {
-    /// Byte spans of direct quotations' contents, by start.
-    direct: Vec<Span>,
+    /// Byte spans of direct quotations' contents, by start, with their quote's index.
+    direct: Vec<(Span, usize)>,
     /// First tokens of speaker phrases, sorted.
     speakers: Vec<usize>,
 }
 
 impl Lookup {
     pub(super) fn new(quotes: &[Quote]) -> Self {
-        let mut direct: Vec<Span> = quotes
+        let mut direct: Vec<(Span, usize)> = quotes
             .iter()
-            .filter(|q| q.kind == crate::quote::QuoteKind::Direct)
-            .flat_map(|q| q.content.iter().copied())
+            .enumerate()
+            .filter(|(_, q)| q.kind == crate::quote::QuoteKind::Direct)
+            .flat_map(|(i, q)| q.content.iter().map(move |&c| (c, i)))
             .collect();
         direct.sort();
         let mut speakers: Vec<usize> = quotes
@@ -207,11 +258,22 @@ impl Lookup {
         Lookup { direct, speakers }
     }
 
+    /// The direct quotation token `i` stands in, if any (of the four that start last before
+    /// it, the nearest).
+    pub(super) fn enclosing_quote(&self, doc: &Doc, i: usize) -> Option<usize> {
+        let b = doc.tokens[i].span.start;
+        let k = self.direct.partition_point(|(s, _)| s.start <= b);
+        self.direct[..k]
+            .iter()
+            .rev()
+            .take(4)
+            .find(|(s, _)| b < s.end)
+            .map(|&(_, q)| q)
+    }
+
     /// Is token `i` inside a direct quotation?
     fn inside_quote(&self, doc: &Doc, i: usize) -> bool {
-        let b = doc.tokens[i].span.start;
-        let k = self.direct.partition_point(|s| s.start <= b);
-        self.direct[..k].iter().rev().take(4).any(|s| b < s.end)
+        self.enclosing_quote(doc, i).is_some()
     }
 
     /// Does a speaker phrase start at most three tokens before `t`?

@@ -126,7 +126,7 @@ fn score_one(ex: &GapExample, rec: &Record, s: &mut GenderScore) {
         });
         let Some(actor) = actor else { continue };
         s.found += 1;
-        let Some(g) = actor.gender.as_deref() else {
+        let Some(g) = actor.gender() else {
             continue;
         };
         s.labelled += 1;
@@ -134,7 +134,7 @@ fn score_one(ex: &GapExample, rec: &Record, s: &mut GenderScore) {
         s.right += usize::from(right);
         let e = s
             .by_source
-            .entry(actor.gender_source.clone().unwrap_or_default())
+            .entry(actor.gender_source().unwrap_or_default().to_string())
             .or_default();
         e.0 += 1;
         e.1 += usize::from(right);
