@@ -131,3 +131,30 @@ fn they_after_a_list_of_names_is_that_group() {
     let v = speakers("Officials met on Sunday. They said the plan would protect Ukraine.");
     assert_eq!(v, [pair("They", "They")]);
 }
+
+#[test]
+fn titles_and_roles_resolve_to_the_one_the_article_gave_them() {
+    let v = speakers(
+        "Sen. Ted Cruz arrived in Houston on Monday. Later the senator said the storm had been terrible.",
+    );
+    assert_eq!(v, [pair("the senator", "Ted Cruz")]);
+    let v = speakers(
+        "Donald Trump, the Republican nominee, spoke in Ohio. Mike Pence also spoke. \
+         The Republican nominee said the economy was weak.",
+    );
+    assert_eq!(
+        v.last().unwrap(),
+        &pair("The Republican nominee", "Donald Trump")
+    );
+    // "Vice President Joe Biden" is not "the president"; nor is a former one.
+    let v = speakers(
+        "Vice President Joe Biden and former President Bill Clinton met on Monday. \
+         The president said the talks went well.",
+    );
+    assert_eq!(v, [pair("The president", "The president")]);
+    let v = speakers(
+        "Pacific Gas and Electric Company cut power to thousands of homes on Monday. \
+         The company said the cuts would last a week.",
+    );
+    assert_eq!(v, [pair("The company", "Pacific Gas and Electric Company")]);
+}

@@ -5,6 +5,7 @@
 pub mod gender;
 mod names;
 mod pronouns;
+mod roles;
 
 use crate::lexicon;
 use crate::ner::gazetteer::Gazetteer;
@@ -178,13 +179,25 @@ impl Resolver for RuleResolver {
                 self.name_evidence(doc, e, &toks, &mut own);
             }
             let own_g = own.prior();
-            let mut found = cands.into_iter().filter(|&id| {
+            let found = cands.into_iter().filter(|&id| {
                 actors[id].label == e.label
                     && matches_actor(&toks, &actors[id].name_tokens, e.label)
                     && own_g.is_none_or(|g| actors[id].evidence.prior().is_none_or(|h| h == g))
             });
             // A bare name that fits several ("Johnson": Jeh Johnson and Gary Johnson) joins
-            // the one named most recently before it, else the first named after it.
+            // the one named most recently before it, else the first named after it; one
+            // named only later joins it within ten sentences ("President Obama" at the top
+            // is not the Michelle Obama of the tenth paragraph).
+            let sent_at =
+                |byte: usize| doc.sentence_of(doc.tokens.partition_point(|t| t.span.start < byte));
+            let here = doc.sentence_of(e.tok_start);
+            let mut found = found.filter(|&id| {
+                let m = &actors[id].mentions;
+                e.label != Label::Per
+                    || toks.len() >= actors[id].name_tokens.len()
+                    || m.iter().any(|s| s.start < e.span.start)
+                    || m.first().is_some_and(|s| sent_at(s.start) <= here + 10)
+            });
             let found = match (found.next(), found.next()) {
                 (Some(a), Some(b)) => {
                     let at = e.span.start;
@@ -352,6 +365,10 @@ impl Resolver for RuleResolver {
                     cands
                         .into_iter()
                         .find(|&id| matches_actor(&toks, &actors[id].name_tokens, actors[id].label))
+                });
+                // A title or role the article has given someone ("the senator").
+                let actor = actor.or_else(|| {
+                    Self::role_antecedent(doc, entities, &entity_actor, &actors, (s, e), meter)
                 });
                 if let (Some(a), None) = (actor, head_entity) {
                     // Duplicates go at the end (sort and dedup).
