@@ -138,6 +138,11 @@ impl Evidence {
         None
     }
 
+    /// Is there any evidence from `source`?
+    pub fn has(&self, source: GenderSource) -> bool {
+        self.votes[source as usize] != [0, 0]
+    }
+
     /// Records a pronoun that seems to mean this person but has the other gender than the
     /// names give: a first-name estimate no longer stands.
     pub fn contradict(&mut self) {

@@ -215,6 +215,21 @@ impl Resolver for RuleResolver {
                 }
                 (a, _) => a,
             };
+            // "Mr. Ban" is Ban Ki-moon: an honorific before a word that starts a fuller name
+            // and is no gendered first name (names written family name first).
+            let found = found.or_else(|| match &toks[..] {
+                [w] if e.label == Label::Per
+                    && own.has(GenderSource::Honorific)
+                    && self.names.gender(w).is_none() =>
+                {
+                    index.by_first(w).into_iter().find(|&id| {
+                        actors[id].label == Label::Per
+                            && own_g
+                                .is_none_or(|g| actors[id].evidence.prior().is_none_or(|h| h == g))
+                    })
+                }
+                _ => None,
+            });
             let id = match found {
                 Some(id) => id,
                 None => {
@@ -272,7 +287,8 @@ impl Resolver for RuleResolver {
         for (id, a) in actors.iter().enumerate() {
             index.add(id, &a.name_tokens);
         }
-        let lookup = Lookup::new(quotes);
+        let mut lookup = Lookup::new(quotes);
+        lookup.roles = Self::role_mentions(doc, entities, &entity_actor, &actors, meter);
 
         // 2. Speakers, in text order so that a resolved "he" helps resolve the next one.
         let mut speakers = vec![Speaker::default(); quotes.len()];

@@ -113,8 +113,15 @@ pub(super) fn matches_actor(m: &[String], a: &[String], label: Label) -> bool {
             // "Witkoff" -> "Steve Witkoff"; "Steve Witkoff" -> an actor named "Witkoff".
             let last_m = &m[m.len() - 1];
             let last_a = &a[a.len() - 1];
+            // A name of two or more words that ends the actor's fuller one ("Guajardo
+            // Villarreal" -> "Ildefonso Guajardo Villarreal").
             (m.len() == 1 || a.len() == 1) && same(last_m, last_a)
                 || (m.len() > 1 && a.len() > 1 && same(last_m, last_a) && same(&m[0], &a[0]))
+                || (m.len() > 1
+                    && a.len() > m.len()
+                    && m.iter()
+                        .zip(&a[a.len() - m.len()..])
+                        .all(|(x, y)| same(x, y)))
         }
         _ => {
             // "WSJ" -> "Wall Street Journal"; "the Journal" -> "The Wall Street Journal".
@@ -146,6 +153,23 @@ impl NameIndex {
         if acr.chars().count() > 1 {
             self.by_key.entry(acr.to_lowercase()).or_default().push(id);
         }
+        if let [first, _, ..] = toks {
+            let k = format!("^{}", first.to_lowercase());
+            self.by_key.entry(k).or_default().push(id);
+        }
+    }
+
+    /// Actors whose name of two or more words starts with `first` ("Ban" of "Ban Ki-moon"),
+    /// at most [`MAX_CANDIDATES`].
+    pub(super) fn by_first(&self, first: &str) -> Vec<usize> {
+        let k = format!("^{}", first.to_lowercase());
+        self.by_key
+            .get(&k)
+            .into_iter()
+            .flatten()
+            .take(MAX_CANDIDATES)
+            .copied()
+            .collect()
     }
 
     /// Actor ids that may match a mention, in creation order: at most [`MAX_CANDIDATES`] of
@@ -280,6 +304,16 @@ mod tests {
             &s(&["Journal"]),
             &s(&["Wall", "Street", "Journal"]),
             Label::Org
+        ));
+        assert!(matches_actor(
+            &s(&["Guajardo", "Villarreal"]),
+            &s(&["Ildefonso", "Guajardo", "Villarreal"]),
+            Label::Per
+        ));
+        assert!(!matches_actor(
+            &s(&["Jeh", "Johnson"]),
+            &s(&["Gary", "Johnson"]),
+            Label::Per
         ));
         assert!(!matches_actor(
             &s(&["Street"]),

@@ -50,6 +50,13 @@ impl RuleResolver {
                 .filter(|&&(t, _)| t < at)
                 .map(|&(t, a)| (t, a, true)),
         );
+        let q0 = lookup.roles.partition_point(|&(t, _)| t < window_start);
+        cands.extend(
+            lookup.roles[q0..]
+                .iter()
+                .take_while(|&&(t, _)| t < at)
+                .map(|&(t, a)| (t, a, false)),
+        );
         for c in &mut cands {
             // A mention that starts a speaker phrase is a speaker.
             if lookup.starts_speaker(c.0) {
@@ -79,7 +86,7 @@ impl RuleResolver {
                 if let Some(c) = here.iter().find(|c| c.0 <= ss + 1) {
                     return Some(c.1);
                 }
-                if let Some(c) = here.last() {
+                if let Some(c) = here.first() {
                     return Some(c.1);
                 }
             }
@@ -239,6 +246,8 @@ pub(super) struct Lookup {
     direct: Vec<(Span, usize)>,
     /// First tokens of speaker phrases, sorted.
     speakers: Vec<usize>,
+    /// "the ROLE" phrases that name a person: (first token, actor), sorted.
+    pub(super) roles: Vec<(usize, usize)>,
 }
 
 impl Lookup {
@@ -255,7 +264,11 @@ impl Lookup {
             .filter_map(|q| q.speaker.map(|s| s.0))
             .collect();
         speakers.sort_unstable();
-        Lookup { direct, speakers }
+        Lookup {
+            direct,
+            speakers,
+            roles: Vec::new(),
+        }
     }
 
     /// The direct quotation token `i` stands in, if any (of the four that start last before

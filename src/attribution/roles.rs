@@ -193,6 +193,38 @@ impl RuleResolver {
                 .all(|m| (t.saturating_sub(2)..start).any(|i| doc.tok(i).eq_ignore_ascii_case(m)))
     }
 
+    /// Every "the ROLE" phrase of a person's role in the text ("the president", "the
+    /// Republican nominee") that names someone: (its first token, the actor), in text order.
+    /// They become candidates for the pronouns after them ("The president's roots ... he").
+    pub(super) fn role_mentions(
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+        actors: &[Actor],
+        meter: &mut Meter,
+    ) -> Vec<(usize, usize)> {
+        let n = doc.tokens.len();
+        let mut out = Vec::new();
+        for i in 0..n {
+            if !doc.tok(i).eq_ignore_ascii_case("the") {
+                continue;
+            }
+            let Some(h) = (i + 1..(i + 4).min(n))
+                .find(|&j| PERSON_ROLES.iter().any(|(r, _)| *r == doc.tok(j)))
+            else {
+                continue;
+            };
+            let span = (i, h + 1);
+            if let Some(a) = Self::role_antecedent(doc, entities, entity_actor, actors, span, meter)
+            {
+                if actors[a].label == Label::Per {
+                    out.push((i, a));
+                }
+            }
+        }
+        out
+    }
+
     /// Does an appositive right after a name ending at token `end` give it the role `head`
     /// (", the Republican presidential nominee", ", a senator from Texas")? Its modifiers
     /// must include the speaker phrase's (`modifiers`, "Republican" for "the Republican
