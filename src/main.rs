@@ -119,11 +119,15 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
-    /// Tag a CoNLL file: every token line gets the predicted tag appended (for conlleval.py).
+    /// NER tags in CoNLL form: of a CoNLL file (each token line gets the predicted tag
+    /// appended, for conlleval.py) or of articles (token and tag per line).
     Tag {
-        /// The CoNLL file.
-        #[arg(long, value_name = "FILE")]
-        conll: PathBuf,
+        /// A CoNLL file: its lines come back with the predicted tag appended.
+        #[arg(long, value_name = "FILE", conflicts_with = "paths")]
+        conll: Option<PathBuf>,
+        /// Articles, read as `run` reads them, written as CoNLL (token and tag per line).
+        #[arg(required_unless_present = "conll")]
+        paths: Vec<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -165,9 +169,9 @@ enum EvalCmd {
 enum TrainCmd {
     /// Train the averaged-perceptron NER model on CoNLL-2003.
     Ner {
-        /// Training file (CoNLL format).
-        #[arg(long)]
-        train: PathBuf,
+        /// Training file (CoNLL format); repeat it to train on several.
+        #[arg(long, required = true)]
+        train: Vec<PathBuf>,
         /// Development file, used to pick the best epoch.
         #[arg(long)]
         dev: PathBuf,
@@ -278,6 +282,15 @@ enum TrainCmd {
         list: PathBuf,
         /// Where to write the table.
         #[arg(long, short, default_value = "models/gazetteer-en.bin")]
+        output: PathBuf,
+    },
+    /// Build the NER phrase table from the Wikipedia name lists' folder (Illinois NER).
+    Phrases {
+        /// The folder of the lists (`../shared/data/knowledge/wikipedia-lists`).
+        #[arg(long)]
+        dir: PathBuf,
+        /// Where to write the table.
+        #[arg(long, short, default_value = "models/phrases-wiki-en.bin")]
         output: PathBuf,
     },
     /// Build the first-name gender table from a name list (see `scripts/build-first-names`).
@@ -397,6 +410,22 @@ fn bert_tag_conll(common: &Common, f: &ConllFile) -> Result<Vec<Vec<&'static str
 #[cfg(not(feature = "bert"))]
 fn bert_tag_conll(_common: &Common, _f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
     bert_recognizer(std::path::Path::new("")).map(|_| Vec::new())
+}
+
+/// Reads the list file a table is built from.
+fn read_list(list: &std::path::Path) -> Result<String> {
+    std::fs::read_to_string(list).with_context(|| format!("reading {}", list.display()))
+}
+
+/// Says that a built table was written, and what must follow.
+fn wrote_table(n: usize, what: &str, output: &std::path::Path, ner: bool) -> Result<ExitCode> {
+    let then = if ner {
+        "rebuild whosaid, then retrain the NER model"
+    } else {
+        "rebuild whosaid"
+    };
+    eprintln!("{n} {what}; wrote {} ({then})", output.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Exit status: 0 when every record was made (also when the reader of the output closed it
@@ -540,32 +569,38 @@ fn real_main() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Tag { conll, common } => {
-            let f = ConllFile::read(&conll)?;
-            let tags: Vec<Vec<&str>> = if common.ner == "bert" {
-                bert_tag_conll(&common, &f)?
-            } else {
-                let model = match &common.ner_model {
-                    Some(p) => Model::load(p)?,
-                    None => PerceptronNer::default_model()?.model().clone(),
-                };
-                use rayon::prelude::*;
-                f.docs
-                    .par_iter()
-                    .map(|d| {
-                        let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
-                        perceptron::iob2_names(&model.tag(&words, &d.sentences).0)
-                    })
-                    .collect()
+        Cmd::Tag {
+            conll,
+            paths,
+            common,
+        } => {
+            let model = || -> Result<Model> {
+                match &common.ner_model {
+                    Some(p) => Model::load(p),
+                    None => Ok(PerceptronNer::default_model()?.model().clone()),
+                }
             };
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            for (line, lt) in f.lines.iter().zip(&f.line_tokens) {
-                match lt {
-                    Some((d, t)) => writeln!(out, "{line} {}", tags[*d][*t])?,
-                    None => writeln!(out, "{line}")?,
+            let Some(conll) = conll else {
+                if common.ner == "bert" {
+                    anyhow::bail!("tagging articles needs the default tagger (--ner perceptron)");
                 }
-            }
+                let failed = whosaid::commands::tag::articles(&model()?, &paths, &mut out)?;
+                out.flush()?;
+                return Ok(if failed > 0 {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                });
+            };
+            let f = ConllFile::read(&conll)?;
+            let tags = if common.ner == "bert" {
+                bert_tag_conll(&common, &f)?
+            } else {
+                whosaid::commands::tag::conll_tags(&model()?, &f)
+            };
+            whosaid::commands::tag::write_conll(&f, &tags, &mut out)?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
@@ -652,7 +687,10 @@ fn real_main() -> Result<ExitCode> {
                     .or_else(|| std::env::var_os("WHOSAID_MINILM").map(PathBuf::from))
                     .context("no encoder folder: pass --encoder or run scripts/setup-libtorch")?;
                 tch::set_num_threads(threads);
-                let tr = ConllFile::read(&train)?;
+                let mut tr = ConllFile::default();
+                for t in &train {
+                    tr.docs.extend(ConllFile::read(t)?.docs);
+                }
                 let dv = ConllFile::read(&dev)?;
                 std::fs::create_dir_all(&output)
                     .with_context(|| format!("creating {}", output.display()))?;
@@ -698,42 +736,30 @@ fn real_main() -> Result<ExitCode> {
         } => {
             let c = whosaid::ner::clusters::Clusters::build(&vocab, |s| eprintln!("{s}"))?;
             c.save(&output)?;
-            eprintln!(
-                "{} words; wrote {} (rebuild whosaid, then retrain the NER model)",
-                c.len(),
-                output.display()
-            );
-            Ok(ExitCode::SUCCESS)
+            wrote_table(c.len(), "words", &output, true)
         }
         Cmd::Train {
             what: TrainCmd::Gazetteer { list, output },
         } => {
-            let text = std::fs::read_to_string(&list)
-                .with_context(|| format!("reading {}", list.display()))?;
-            let g = whosaid::ner::gazetteer::Gazetteer::from_list(&text)
+            let g = whosaid::ner::gazetteer::Gazetteer::from_list(&read_list(&list)?)
                 .with_context(|| format!("in {}", list.display()))?;
             g.save(&output)?;
-            eprintln!(
-                "{} words; wrote {} (rebuild whosaid, then retrain the NER model)",
-                g.len(),
-                output.display()
-            );
-            Ok(ExitCode::SUCCESS)
+            wrote_table(g.len(), "words", &output, true)
+        }
+        Cmd::Train {
+            what: TrainCmd::Phrases { dir, output },
+        } => {
+            let p = whosaid::ner::phrases::Phrases::build(&dir, |s| eprintln!("{s}"))?;
+            p.save(&output)?;
+            wrote_table(p.len(), "keys", &output, true)
         }
         Cmd::Train {
             what: TrainCmd::FirstNames { list, output },
         } => {
-            let text = std::fs::read_to_string(&list)
-                .with_context(|| format!("reading {}", list.display()))?;
-            let t = whosaid::attribution::gender::FirstNames::from_list(&text)
+            let t = whosaid::attribution::gender::FirstNames::from_list(&read_list(&list)?)
                 .with_context(|| format!("in {}", list.display()))?;
             t.save(&output)?;
-            eprintln!(
-                "{} names; wrote {} (rebuild whosaid)",
-                t.len(),
-                output.display()
-            );
-            Ok(ExitCode::SUCCESS)
+            wrote_table(t.len(), "names", &output, false)
         }
         Cmd::Train {
             what:
@@ -747,7 +773,10 @@ fn real_main() -> Result<ExitCode> {
                     refit,
                 },
         } => {
-            let tr = ConllFile::read(&train)?;
+            let mut tr = ConllFile::default();
+            for t in &train {
+                tr.docs.extend(ConllFile::read(t)?.docs);
+            }
             let dv = ConllFile::read(&dev)?;
             let t0 = std::time::Instant::now();
             if !(0.0..1.0).contains(&word_dropout) {

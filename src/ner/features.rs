@@ -4,6 +4,7 @@
 
 use super::clusters::Clusters;
 use super::gazetteer::{self, Gazetteer};
+use super::phrases;
 use crate::learn::hash::{finish, hash_shape, hash_str, mix, prefix_bits};
 
 /// Precomputed hashes of one token.
@@ -28,6 +29,10 @@ pub struct TokHash {
     pub vocab: u8,
     /// Gazetteer bits of the word (0 when in no list).
     pub gaz: u16,
+    /// Starts with an uppercase letter or a digit: a listed phrase may begin here.
+    pub name_start: bool,
+    /// The word's positions in listed phrases, 3 bits per list (`phrases::mark`; 0 in none).
+    pub phrase: u32,
 }
 
 impl TokHash {
@@ -62,6 +67,11 @@ impl TokHash {
             cluster: clusters.path(exact, lower),
             vocab: clusters.knows(exact) as u8 | (clusters.knows(lower) as u8) << 1,
             gaz: gazetteer.get(lower),
+            name_start: s
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()),
+            phrase: 0,
         }
     }
 
@@ -184,6 +194,10 @@ pub mod tpl {
     pub const GAZM1: u64 = 44;
     pub const GAZP1: u64 = 45;
     pub const AROUND: u64 = 46;
+    pub const PHR0: u64 = 47;
+    pub const PHRM1: u64 = 48;
+    pub const PHRP1: u64 = 49;
+    pub const PHR_ALL: u64 = 50;
 }
 
 #[inline]
@@ -266,6 +280,7 @@ pub fn static_features(
         }
         out.push(f(GAZ0, mix(w0.gaz as u64, 0x100)));
     }
+    phrase_features(&w0, &m1, &p1, out);
     if m1.cap {
         out.push(f(GAZM1, mix(m1.gaz as u64, w0.cap as u64)));
     }
@@ -296,6 +311,27 @@ pub fn static_features(
         if i == 0 {
             out.push(f(LOWER_ELSEWHERE, 3));
         }
+    }
+}
+
+/// The listed-phrase features of a word: its position in each list's longest match, the
+/// whole code with its case, and its neighbours' positions.
+fn phrase_features(w0: &TokHash, m1: &TokHash, p1: &TokHash, out: &mut Vec<u64>) {
+    use tpl::*;
+    if w0.phrase != 0 {
+        for k in 0..phrases::KINDS as u32 {
+            let p = w0.phrase >> (3 * k) & 7;
+            if p != 0 {
+                out.push(f(PHR0, (k * 8 + p) as u64));
+            }
+        }
+        out.push(f(PHR_ALL, mix(w0.phrase as u64, w0.cap as u64)));
+    }
+    if m1.phrase != 0 {
+        out.push(f(PHRM1, m1.phrase as u64));
+    }
+    if p1.phrase != 0 {
+        out.push(f(PHRP1, p1.phrase as u64));
     }
 }
 

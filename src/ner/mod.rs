@@ -8,6 +8,7 @@ pub mod conll;
 pub mod features;
 pub mod gazetteer;
 pub mod perceptron;
+pub mod phrases;
 
 use crate::text::Span;
 use crate::tokenize::Doc;

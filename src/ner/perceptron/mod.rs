@@ -20,6 +20,7 @@ use super::clusters::{Clusters, DEFAULT_CLUSTERS};
 use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
 use super::features::{history_features, static_features, tag_features, SentCase, TokHash};
 use super::gazetteer::{Gazetteer, DEFAULT_GAZETTEER};
+use super::phrases::{Phrases, DEFAULT_PHRASES};
 use super::{Entity, Label, Recognizer};
 use crate::learn::shuffle;
 use crate::learn::{Averaged, IdMap};
@@ -218,10 +219,7 @@ fn greedy_document(
     mut unknown: impl FnMut() -> bool,
     mut step: impl FnMut(&[u64], usize) -> usize,
 ) {
-    let mut hs: Vec<TokHash> = words
-        .iter()
-        .map(|w| TokHash::new(w, &tables.clusters, &tables.gazetteer))
-        .collect();
+    let mut hs = tables.hashes(words, sentences);
     let mut hist = History::new(&hs, sentences);
     let mut tags = vec![O; words.len()];
     let mut feats = Vec::with_capacity(80);
@@ -255,13 +253,29 @@ const NEXT_MARK: u64 = 0x5555_0000;
 /// The word hash a token gets when training hides its identity.
 const UNKNOWN_WORD: u64 = 0x0dd_ba11;
 
-/// The word tables the features look words up in: clusters and gazetteer.
+/// The word tables the features look words up in: clusters, gazetteer and listed phrases.
 #[derive(Clone, Default)]
 pub struct WordTables {
     /// Word clusters.
     pub clusters: Clusters,
     /// Gazetteer bits.
     pub gazetteer: Gazetteer,
+    /// Listed multi-word names.
+    pub phrases: Phrases,
+}
+
+impl WordTables {
+    /// The hashes of a document's tokens, with each sentence's listed phrases marked.
+    pub fn hashes(&self, words: &[&str], sentences: &[(usize, usize)]) -> Vec<TokHash> {
+        let mut hs: Vec<TokHash> = words
+            .iter()
+            .map(|w| TokHash::new(w, &self.clusters, &self.gazetteer))
+            .collect();
+        for &(s, e) in sentences {
+            self.phrases.mark(&mut hs[s..e]);
+        }
+        hs
+    }
 }
 
 /// A trained model: feature hash to a row of `N_TAGS` weights, and the word tables its
@@ -288,11 +302,13 @@ fn tables_fingerprint() -> u64 {
     };
     crate::learn::hash::hash_str(
         &format!(
-            "{}:{:x}:{}:{:x}",
+            "{}:{:x}:{}:{:x}:{}:{:x}",
             DEFAULT_CLUSTERS.len(),
             fold(DEFAULT_CLUSTERS),
             DEFAULT_GAZETTEER.len(),
-            fold(DEFAULT_GAZETTEER)
+            fold(DEFAULT_GAZETTEER),
+            DEFAULT_PHRASES.len(),
+            fold(DEFAULT_PHRASES)
         ),
         false,
     )
@@ -305,10 +321,11 @@ fn builtin_tables() -> Result<Arc<WordTables>> {
             Some(Arc::new(WordTables {
                 clusters: Clusters::builtin().ok()?,
                 gazetteer: Gazetteer::builtin().ok()?,
+                phrases: Phrases::builtin().ok()?,
             }))
         })
         .clone()
-        .context("the built-in word-cluster table or gazetteer is corrupt")
+        .context("the built-in word-cluster table, gazetteer or phrase table is corrupt")
 }
 
 /// One hypothesis of the beam: its total score, its last tag, the hypothesis of the previous
@@ -394,10 +411,7 @@ impl Model {
         // every mention, later ones included, so a name's first mention can learn from its
         // later, clearer ones ("Witkoff" in a headline, "Steve Witkoff" below). The static
         // features' scores are computed once and serve both passes.
-        let hs: Vec<TokHash> = words
-            .iter()
-            .map(|w| TokHash::new(w, &self.tables.clusters, &self.tables.gazetteer))
-            .collect();
+        let hs = self.tables.hashes(words, sentences);
         let mut feats = Vec::with_capacity(80);
         let mut fixed = vec![[0f32; N_TAGS]; words.len()];
         let fresh = History::new(&hs, sentences);
