@@ -10,10 +10,11 @@
 //! continue it. `whosaid train phrases --dir DIR` builds it from the lists' folder
 //! (`models/README.md` has the sources and the filtering).
 
-use super::clusters::{key, read_word_table, write_word_table, WordTable};
+use super::clusters::{key, WordTable};
 use super::features::TokHash;
 use crate::learn::hash::{hash_str, mix};
 use anyhow::{bail, Context, Result};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// Longest phrase matched, in tokens.
@@ -50,11 +51,17 @@ const SEED: u64 = 0x7068_7261_7365_7321;
 /// The phrase table that ships with whosaid (see `models/README.md`).
 pub static DEFAULT_PHRASES: &[u8] = include_bytes!("../../models/phrases-wiki-en.bin");
 
-/// Phrase (case-folded tokens) -> the lists it is in.
+/// Phrase (case-folded tokens) -> the lists it is in: (u32 key, u16 value) records sorted by
+/// key, read in place from the file's bytes (the built-in table costs no parsing and no
+/// copy), with where each 16-bit key prefix starts.
 #[derive(Clone, Default)]
 pub struct Phrases {
-    table: WordTable,
+    records: Cow<'static, [u8]>,
+    starts: Vec<u32>,
 }
+
+/// Bytes per record: a u32 key and a u16 value.
+const RECORD: usize = 6;
 
 /// The running hash of a phrase after one more token (its case-folded hash).
 #[inline]
@@ -65,29 +72,87 @@ fn extend(h: u64, lower: u64) -> u64 {
 impl Phrases {
     /// Number of keys (phrases and the prefixes of longer ones).
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.records.len() / RECORD
     }
 
     /// True when the table is empty (no phrase features).
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.records.is_empty()
     }
 
-    /// Reads a table written by [`Phrases::save`].
+    /// Reads a table written by [`Phrases::save`], copying it.
     pub fn from_bytes(b: &[u8]) -> Result<Self> {
-        Ok(Phrases {
-            table: read_word_table(b, MAGIC, "phrase table")?,
-        })
+        Self::check(b)?;
+        Ok(Self::index(Cow::Owned(b[16..].to_vec())))
+    }
+
+    /// Reads a table written by [`Phrases::save`] in place.
+    pub fn from_static(b: &'static [u8]) -> Result<Self> {
+        Self::check(b)?;
+        Ok(Self::index(Cow::Borrowed(&b[16..])))
     }
 
     /// The built-in table.
     pub fn builtin() -> Result<Self> {
-        Self::from_bytes(DEFAULT_PHRASES).context("loading the built-in phrase table")
+        Self::from_static(DEFAULT_PHRASES).context("loading the built-in phrase table")
     }
 
-    /// Writes the table, sorted by key (deterministic bytes).
+    /// Checks a table's header, size and key order.
+    fn check(b: &[u8]) -> Result<()> {
+        if b.len() < 16 || &b[..8] != MAGIC {
+            bail!("not a whosaid phrase table (bad header)");
+        }
+        let n = u64::from_le_bytes(b[8..16].try_into()?) as usize;
+        if Some(b.len()) != n.checked_mul(RECORD).and_then(|x| x.checked_add(16)) {
+            bail!("phrase table is truncated or corrupt");
+        }
+        let keys = b[16..].chunks_exact(RECORD).map(record_key);
+        if keys.clone().zip(keys.skip(1)).any(|(a, b)| a >= b) {
+            bail!("phrase table is corrupt (keys out of order)");
+        }
+        Ok(())
+    }
+
+    /// A table over sorted records, with the start of each 16-bit key prefix.
+    fn index(records: Cow<'static, [u8]>) -> Self {
+        if records.is_empty() {
+            return Phrases::default();
+        }
+        let mut starts = vec![0u32; (1 << 16) + 1];
+        for rec in records.chunks_exact(RECORD) {
+            starts[(record_key(rec) >> 16) as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        Phrases { records, starts }
+    }
+
+    /// The value of a key, if the table has it.
+    #[inline]
+    fn get(&self, k: u32) -> Option<u16> {
+        let top = (k >> 16) as usize;
+        let mut lo = *self.starts.get(top)? as usize;
+        let mut hi = self.starts[top + 1] as usize;
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let rec = &self.records[mid * RECORD..(mid + 1) * RECORD];
+            match record_key(rec).cmp(&k) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(u16::from_le_bytes([rec[4], rec[5]])),
+            }
+        }
+        None
+    }
+
+    /// Writes the table (records sorted by key: deterministic bytes).
     pub fn save(&self, path: &Path) -> Result<()> {
-        write_word_table(&self.table, MAGIC, path)
+        let mut buf = Vec::with_capacity(16 + self.records.len());
+        buf.extend_from_slice(MAGIC);
+        buf.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        buf.extend_from_slice(&self.records);
+        std::fs::write(path, buf).with_context(|| format!("writing {}", path.display()))
     }
 
     /// The lists a phrase of words is in (bit `k` for [`LISTS`]`[k]`), 0 when in none.
@@ -96,21 +161,7 @@ impl Phrases {
         for w in words {
             h = extend(h, hash_str(w, true));
         }
-        self.table.get(&key(h)).map_or(0, |v| v & !PREFIX)
-    }
-
-    /// Adds one phrase (its tokens) as a member of list `kind`.
-    fn insert(&mut self, words: &[&str], kind: usize) {
-        let mut h = SEED;
-        for (i, w) in words.iter().enumerate() {
-            h = extend(h, hash_str(w, true));
-            let v = self.table.entry(key(h)).or_default();
-            if i + 1 < words.len() {
-                *v |= PREFIX;
-            } else {
-                *v |= 1 << kind;
-            }
-        }
+        self.get(key(h)).map_or(0, |v| v & !PREFIX)
     }
 
     /// Marks the matches of one sentence's tokens: for each list, each token gets the position
@@ -120,7 +171,7 @@ impl Phrases {
         for h in hs.iter_mut() {
             h.phrase = 0;
         }
-        if self.table.is_empty() {
+        if self.is_empty() {
             return;
         }
         let n = hs.len();
@@ -140,7 +191,7 @@ impl Phrases {
             let mut h = SEED;
             for j in i..n.min(i + MAX_LEN) {
                 h = extend(h, hs[j].lower);
-                let Some(&v) = self.table.get(&key(h)) else {
+                let Some(v) = self.get(key(h)) else {
                     break;
                 };
                 let len = (j + 1 - i) as u8;
@@ -176,7 +227,7 @@ impl Phrases {
     /// ...", "Economy of ..."), disambiguators ("Mercury (planet)" -> "Mercury") and, for
     /// places, the part before a comma ("Bay Springs, Mississippi" -> also "Bay Springs").
     pub fn build(dir: &Path, mut log: impl FnMut(&str)) -> Result<Self> {
-        let mut p = Phrases::default();
+        let mut p = Builder::default();
         for (k, (file, what)) in LISTS.iter().enumerate() {
             let path = dir.join(file);
             let text = std::fs::read_to_string(&path)
@@ -203,10 +254,48 @@ impl Phrases {
                 "{file}: {kept} {what} names kept, {dropped} lines dropped"
             ));
         }
-        if p.table.is_empty() {
+        if p.0.is_empty() {
             bail!("no names in {}", dir.display());
         }
-        Ok(p)
+        Ok(p.finish())
+    }
+}
+
+/// The key of a record.
+#[inline]
+fn record_key(rec: &[u8]) -> u32 {
+    u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]])
+}
+
+/// A phrase table being built: phrase and prefix keys to their values.
+#[derive(Default)]
+struct Builder(WordTable);
+
+impl Builder {
+    /// Adds one phrase (its tokens) as a member of list `kind`.
+    fn insert(&mut self, words: &[&str], kind: usize) {
+        let mut h = SEED;
+        for (i, w) in words.iter().enumerate() {
+            h = extend(h, hash_str(w, true));
+            let v = self.0.entry(key(h)).or_default();
+            if i + 1 < words.len() {
+                *v |= PREFIX;
+            } else {
+                *v |= 1 << kind;
+            }
+        }
+    }
+
+    /// The table, its records sorted by key.
+    fn finish(self) -> Phrases {
+        let mut v: Vec<(u32, u16)> = self.0.into_iter().collect();
+        v.sort_unstable();
+        let mut records = Vec::with_capacity(v.len() * RECORD);
+        for (k, x) in v {
+            records.extend_from_slice(&k.to_le_bytes());
+            records.extend_from_slice(&x.to_le_bytes());
+        }
+        Phrases::index(Cow::Owned(records))
     }
 }
 
@@ -308,10 +397,11 @@ mod tests {
 
     #[test]
     fn longest_match_positions() {
-        let mut p = Phrases::default();
-        p.insert(&["Bank", "of", "America"], 2);
-        p.insert(&["America"], 0);
-        p.insert(&["Bank"], 5);
+        let mut b = Builder::default();
+        b.insert(&["Bank", "of", "America"], 2);
+        b.insert(&["America"], 0);
+        b.insert(&["Bank"], 5);
+        let p = b.finish();
         let mut hs = hashes(&["the", "Bank", "of", "America", "said"]);
         p.mark(&mut hs);
         assert_eq!(code(&hs[0], 2), 0);
@@ -339,6 +429,17 @@ mod tests {
     fn builtin_knows_wikipedia_names() {
         let p = Phrases::builtin().unwrap();
         assert!(p.len() > 500_000);
+        // The bytes round-trip, and damaged ones are refused.
+        let dir = std::env::temp_dir().join(format!("whosaid-phrases-{}", std::process::id()));
+        p.save(&dir).unwrap();
+        let bytes = std::fs::read(&dir).unwrap();
+        std::fs::remove_file(&dir).ok();
+        assert_eq!(bytes, DEFAULT_PHRASES);
+        assert_eq!(Phrases::from_bytes(&bytes).unwrap().len(), p.len());
+        assert!(Phrases::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        let mut swapped = bytes.clone();
+        swapped[16..28].rotate_left(6);
+        assert!(Phrases::from_bytes(&swapped).is_err());
         assert_ne!(p.lookup(&["Ted", "Baker"]) & (1 << 2), 0);
         assert_ne!(p.lookup(&["Bay", "Springs"]) & 1, 0);
         assert_eq!(p.lookup(&["Pfizer"]) & (1 << 2 | 1 << 5), 1 << 2 | 1 << 5);
