@@ -687,10 +687,7 @@ fn real_main() -> Result<ExitCode> {
                     .or_else(|| std::env::var_os("WHOSAID_MINILM").map(PathBuf::from))
                     .context("no encoder folder: pass --encoder or run scripts/setup-libtorch")?;
                 tch::set_num_threads(threads);
-                let mut tr = ConllFile::default();
-                for t in &train {
-                    tr.docs.extend(ConllFile::read(t)?.docs);
-                }
+                let tr = ConllFile::read(&train)?;
                 let dv = ConllFile::read(&dev)?;
                 std::fs::create_dir_all(&output)
                     .with_context(|| format!("creating {}", output.display()))?;
