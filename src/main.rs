@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use whosaid::commands;
 use whosaid::export::Format;
 use whosaid::input::{InputOptions, Inputs};
 use whosaid::ner::conll::ConllFile;
@@ -412,22 +413,6 @@ fn bert_tag_conll(_common: &Common, _f: &ConllFile) -> Result<Vec<Vec<&'static s
     bert_recognizer(std::path::Path::new("")).map(|_| Vec::new())
 }
 
-/// Reads the list file a table is built from.
-fn read_list(list: &std::path::Path) -> Result<String> {
-    std::fs::read_to_string(list).with_context(|| format!("reading {}", list.display()))
-}
-
-/// Says that a built table was written, and what must follow.
-fn wrote_table(n: usize, what: &str, output: &std::path::Path, ner: bool) -> Result<ExitCode> {
-    let then = if ner {
-        "rebuild whosaid, then retrain the NER model"
-    } else {
-        "rebuild whosaid"
-    };
-    eprintln!("{n} {what}; wrote {} ({then})", output.display());
-    Ok(ExitCode::SUCCESS)
-}
-
 /// Exit status: 0 when every record was made (also when the reader of the output closed it
 /// early, as `| head` does), 2 when some article got an error record, 1 when the run could
 /// not go on (bad usage, a model that cannot load, output that cannot be written).
@@ -473,7 +458,7 @@ fn real_main() -> Result<ExitCode> {
             common,
         } => {
             let pipeline = common.setup()?;
-            let args = whosaid::commands::run::RunArgs {
+            let args = commands::run::RunArgs {
                 key: common.run_key(&paths),
                 paths,
                 output,
@@ -485,7 +470,7 @@ fn real_main() -> Result<ExitCode> {
                     ..RunOptions::default()
                 },
             };
-            whosaid::commands::run::run(&pipeline, args)
+            commands::run::run(&pipeline, args)
         }
         Cmd::Report {
             paths,
@@ -498,14 +483,14 @@ fn real_main() -> Result<ExitCode> {
                 Some(_) => None,
                 None => Some(common.setup()?),
             };
-            let args = whosaid::commands::report::ReportArgs {
+            let args = commands::report::ReportArgs {
                 paths,
                 output,
                 results,
                 title,
                 input: common.input(),
             };
-            whosaid::commands::report::report(pipeline.as_ref(), &args)?;
+            commands::report::report(pipeline.as_ref(), &args)?;
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Show {
@@ -586,7 +571,7 @@ fn real_main() -> Result<ExitCode> {
                 if common.ner == "bert" {
                     anyhow::bail!("tagging articles needs the default tagger (--ner perceptron)");
                 }
-                let failed = whosaid::commands::tag::articles(&model()?, &paths, &mut out)?;
+                let failed = commands::tag::articles(&model()?, &paths, &mut out)?;
                 out.flush()?;
                 return Ok(if failed > 0 {
                     ExitCode::from(2)
@@ -598,9 +583,9 @@ fn real_main() -> Result<ExitCode> {
             let tags = if common.ner == "bert" {
                 bert_tag_conll(&common, &f)?
             } else {
-                whosaid::commands::tag::conll_tags(&model()?, &f)
+                commands::tag::conll_tags(&model()?, &f)
             };
-            whosaid::commands::tag::write_conll(&f, &tags, &mut out)?;
+            commands::tag::write_conll(&f, &tags, &mut out)?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
@@ -733,30 +718,31 @@ fn real_main() -> Result<ExitCode> {
         } => {
             let c = whosaid::ner::clusters::Clusters::build(&vocab, |s| eprintln!("{s}"))?;
             c.save(&output)?;
-            wrote_table(c.len(), "words", &output, true)
+            commands::wrote_table(c.len(), "words", &output, true)
         }
         Cmd::Train {
             what: TrainCmd::Gazetteer { list, output },
         } => {
-            let g = whosaid::ner::gazetteer::Gazetteer::from_list(&read_list(&list)?)
+            let g = whosaid::ner::gazetteer::Gazetteer::from_list(&commands::read_list(&list)?)
                 .with_context(|| format!("in {}", list.display()))?;
             g.save(&output)?;
-            wrote_table(g.len(), "words", &output, true)
+            commands::wrote_table(g.len(), "words", &output, true)
         }
         Cmd::Train {
             what: TrainCmd::Phrases { dir, output },
         } => {
             let p = whosaid::ner::phrases::Phrases::build(&dir, |s| eprintln!("{s}"))?;
             p.save(&output)?;
-            wrote_table(p.len(), "keys", &output, true)
+            commands::wrote_table(p.len(), "keys", &output, true)
         }
         Cmd::Train {
             what: TrainCmd::FirstNames { list, output },
         } => {
-            let t = whosaid::attribution::gender::FirstNames::from_list(&read_list(&list)?)
-                .with_context(|| format!("in {}", list.display()))?;
+            let t =
+                whosaid::attribution::gender::FirstNames::from_list(&commands::read_list(&list)?)
+                    .with_context(|| format!("in {}", list.display()))?;
             t.save(&output)?;
-            wrote_table(t.len(), "names", &output, false)
+            commands::wrote_table(t.len(), "names", &output, false)
         }
         Cmd::Train {
             what:
