@@ -66,6 +66,9 @@ pub(super) const TITLES: &[&str] = &[
 pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usize)]) {
     let mut chunks = predicted_chunks(tags, sentences);
     for c in &mut chunks {
+        if c.1 == c.0 {
+            continue;
+        }
         while c.1 > c.0 + 1 && matches!(words[c.1 - 1], "'s" | "\u{2019}s" | "'" | "\u{2019}") {
             c.1 -= 1;
         }
@@ -73,6 +76,21 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
         // Purchasing Management]" -> "August [National ...]"), unless it may be a first name.
         if c.1 > c.0 + 1 && c.2 != Label::Per && CALENDAR.contains(&words[c.0]) {
             c.0 += 1;
+        }
+        // A weekday ends no person's or place's name ("[Trump Friday]PER" -> "[Trump]PER"),
+        // nor is one alone ("[on Friday]PER"): left as they are, such a name would make
+        // "Friday" a surname below, and every Friday of the article a person.
+        if matches!(c.2, Label::Per | Label::Loc) {
+            let end = c.1;
+            while c.1 > c.0 && WEEKDAYS.contains(&words[c.1 - 1]) {
+                c.1 -= 1;
+            }
+            if c.1 < end && (c.0..c.1).all(|k| !capitalized(words[k])) {
+                c.1 = c.0;
+            }
+        }
+        if c.1 == c.0 {
+            continue;
         }
         if let Some(t) = (c.0..c.1).rev().find(|&k| TITLES.contains(&words[k])) {
             let rest = t + 1..c.1;
@@ -86,6 +104,7 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
             }
         }
     }
+    chunks.retain(|c| c.1 > c.0);
     // The end of the sentence holding token `i` (sentences are sorted and disjoint).
     let sentence_end = |i: usize| {
         let k = sentences.partition_point(|s| s.1 <= i);
@@ -222,6 +241,17 @@ pub(super) fn truecase(
     }
     out
 }
+
+/// Weekday names.
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// Month and weekday names, which open no multi-word name in CoNLL-2003's training data but
 /// one ("Sunday Bada", a person).

@@ -168,3 +168,26 @@ fn learns_a_toy_corpus() {
     assert_eq!(tag_name(tags[1]), "U-PER");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn document_repair_keeps_weekdays_out_of_names() {
+    // "[Trump Friday]PER" would make "Friday" a surname, and every later Friday a person.
+    let words = [
+        "Trump", "Friday", "said", ";", "on", "Friday", "he", "met", "Sunday", "Bada", "on",
+        "Friday",
+    ];
+    let mut tags = vec![O; words.len()];
+    tags[0] = tag_id(Label::Per, Part::B);
+    tags[1] = tag_id(Label::Per, Part::L);
+    tags[4] = tag_id(Label::Per, Part::B);
+    tags[5] = tag_id(Label::Per, Part::L);
+    tags[8] = tag_id(Label::Per, Part::B);
+    tags[9] = tag_id(Label::Per, Part::L);
+    tags[11] = tag_id(Label::Loc, Part::U);
+    let all = [(0, words.len())];
+    repair_document(&words, &mut tags, &all);
+    assert_eq!(
+        predicted_chunks(&tags, &all),
+        vec![(0, 1, Label::Per), (8, 10, Label::Per)]
+    );
+}
