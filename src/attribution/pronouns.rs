@@ -80,7 +80,14 @@ impl RuleResolver {
                     .iter()
                     .filter(|c| doc.sentence_of(c.0) == s && ok(c.1))
                     .collect();
-                if let Some(c) = here.iter().rev().find(|c| c.2) {
+                // A speaker of the sentence's own, before one reported inside another's
+                // words ("Earnest said that Obama has long called for ...").
+                if let Some(c) = here
+                    .iter()
+                    .rev()
+                    .find(|c| c.2 && !lookup.inside_content(doc, c.0))
+                    .or_else(|| here.iter().rev().find(|c| c.2))
+                {
                     return Some(c.1);
                 }
                 if let Some(c) = here.iter().find(|c| c.0 <= ss + 1) {
@@ -248,6 +255,8 @@ pub(super) struct Lookup {
     speakers: Vec<usize>,
     /// "the ROLE" phrases that name a person: (first token, actor), sorted.
     pub(super) roles: Vec<(usize, usize)>,
+    /// Byte spans of every quote's content, by start.
+    contents: Vec<Span>,
 }
 
 impl Lookup {
@@ -264,10 +273,16 @@ impl Lookup {
             .filter_map(|q| q.speaker.map(|s| s.0))
             .collect();
         speakers.sort_unstable();
+        let mut contents: Vec<Span> = quotes
+            .iter()
+            .flat_map(|q| q.content.iter().copied())
+            .collect();
+        contents.sort();
         Lookup {
             direct,
             speakers,
             roles: Vec::new(),
+            contents,
         }
     }
 
@@ -282,6 +297,14 @@ impl Lookup {
             .take(4)
             .find(|(s, _)| b < s.end)
             .map(|&(_, q)| q)
+    }
+
+    /// Does token `i` stand inside some quote's content (of the eight that start last before
+    /// it)?
+    pub(super) fn inside_content(&self, doc: &Doc, i: usize) -> bool {
+        let b = doc.tokens[i].span.start;
+        let k = self.contents.partition_point(|s| s.start <= b);
+        self.contents[..k].iter().rev().take(8).any(|s| b < s.end)
     }
 
     /// Is token `i` inside a direct quotation?
