@@ -301,7 +301,7 @@ impl Lookup {
 
     /// Does token `i` stand inside some quote's content (of the eight that start last before
     /// it)?
-    pub(super) fn inside_content(&self, doc: &Doc, i: usize) -> bool {
+    fn inside_content(&self, doc: &Doc, i: usize) -> bool {
         let b = doc.tokens[i].span.start;
         let k = self.contents.partition_point(|s| s.start <= b);
         self.contents[..k].iter().rev().take(8).any(|s| b < s.end)

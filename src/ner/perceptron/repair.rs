@@ -66,9 +66,6 @@ pub(super) const TITLES: &[&str] = &[
 pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usize)]) {
     let mut chunks = predicted_chunks(tags, sentences);
     for c in &mut chunks {
-        if c.1 == c.0 {
-            continue;
-        }
         while c.1 > c.0 + 1 && matches!(words[c.1 - 1], "'s" | "\u{2019}s" | "'" | "\u{2019}") {
             c.1 -= 1;
         }
@@ -242,17 +239,6 @@ pub(super) fn truecase(
     out
 }
 
-/// Weekday names.
-const WEEKDAYS: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
 /// Month and weekday names, which open no multi-word name in CoNLL-2003's training data but
 /// one ("Sunday Bada", a person).
 pub(super) const CALENDAR: &[&str] = &[
@@ -276,3 +262,6 @@ pub(super) const CALENDAR: &[&str] = &[
     "Saturday",
     "Sunday",
 ];
+
+/// The weekday names of [`CALENDAR`].
+const WEEKDAYS: &[&str] = CALENDAR.split_at(12).1;
