@@ -5,7 +5,9 @@
 pub mod calibrate;
 pub mod chain;
 pub mod hash;
+pub mod index;
 pub mod perceptron;
 
 pub use hash::{IdHasher, IdMap};
+pub use index::FeatureIndex;
 pub use perceptron::{shuffle, Averaged, Weights};

@@ -3,6 +3,7 @@
 //! the seeded shuffle that makes training runs repeat exactly.
 
 use super::hash::IdMap;
+use super::index::{huge_pages, prefetch, FeatureIndex};
 
 /// Trainable weights: feature id -> a row of `k` weights, with running sums for averaging.
 #[derive(Clone)]
@@ -154,19 +155,24 @@ impl Averaged {
 #[derive(Clone, Debug, Default)]
 pub struct Weights {
     k: usize,
-    index: IdMap<u32>,
+    index: FeatureIndex,
     w: Vec<f32>,
 }
 
 impl Weights {
     fn from_rows(k: usize, rows: Vec<(u64, Vec<f32>)>) -> Self {
-        let mut index = IdMap::default();
         let mut w = Vec::with_capacity(rows.len() * k);
+        huge_pages(&w);
+        let mut ids = Vec::with_capacity(rows.len());
         for (n, (f, row)) in rows.into_iter().enumerate() {
-            index.insert(f, n as u32);
+            ids.push((f, n as u32));
             w.extend(row);
         }
-        Weights { k, index, w }
+        Weights {
+            k,
+            index: FeatureIndex::new(ids),
+            w,
+        }
     }
 
     /// Features with weights.
@@ -182,8 +188,17 @@ impl Weights {
     /// Adds the weights of `feats` to `scores` (one per class).
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
-        for f in feats {
-            if let Some(&r) = self.index.get(f) {
+        // Rows first (slots fetched in batches, each row asked for as it is found), then the
+        // sums, so that the memory waits overlap.
+        let mut rows = [0u32; 64];
+        for chunk in feats.chunks(rows.len()) {
+            let mut n = 0;
+            self.index.rows(chunk, |r| {
+                prefetch(&self.w[r as usize * self.k]);
+                rows[n] = r;
+                n += 1;
+            });
+            for &r in &rows[..n] {
                 let r = r as usize * self.k;
                 for (o, x) in scores.iter_mut().zip(&self.w[r..r + self.k]) {
                     *o += x;
@@ -195,20 +210,16 @@ impl Weights {
     /// Sum of the weights of `feats` for class `class`.
     #[inline]
     pub fn score_class(&self, feats: &[u64], class: usize) -> f32 {
-        feats
-            .iter()
-            .filter_map(|f| {
-                self.index
-                    .get(f)
-                    .map(|&r| self.w[r as usize * self.k + class])
-            })
-            .sum()
+        let mut sum = 0.0;
+        self.index
+            .rows(feats, |r| sum += self.w[r as usize * self.k + class]);
+        sum
     }
 
     /// Appends the weights: `k` and the row count (u32 each), then each row as its feature id
     /// (u64) and `k` f32 weights, little-endian, sorted by feature id.
     pub fn write(&self, out: &mut Vec<u8>) {
-        let mut rows: Vec<(u64, u32)> = self.index.iter().map(|(&f, &r)| (f, r)).collect();
+        let mut rows: Vec<(u64, u32)> = self.index.iter().collect();
         rows.sort_unstable();
         out.extend_from_slice(&(self.k as u32).to_le_bytes());
         out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
@@ -235,16 +246,19 @@ impl Weights {
         let rec = 8 + 4 * k;
         let end = n.checked_mul(rec)?.checked_add(8)?;
         let body = b.get(8..end)?;
-        let mut rows = Vec::with_capacity(n);
-        for r in body.chunks_exact(rec) {
-            let f = u64::from_le_bytes(r[..8].try_into().ok()?);
-            let row = r[8..]
-                .chunks_exact(4)
-                .map(|x| f32::from_le_bytes([x[0], x[1], x[2], x[3]]))
-                .collect();
-            rows.push((f, row));
+        let mut w = Vec::with_capacity(n * k);
+        huge_pages(&w);
+        let mut ids = Vec::with_capacity(n);
+        for (row, r) in body.chunks_exact(rec).enumerate() {
+            ids.push((u64::from_le_bytes(r[..8].try_into().ok()?), row as u32));
+            w.extend(
+                r[8..]
+                    .chunks_exact(4)
+                    .map(|x| f32::from_le_bytes([x[0], x[1], x[2], x[3]])),
+            );
         }
-        Some((Weights::from_rows(k, rows), &b[end..]))
+        let index = FeatureIndex::new(ids);
+        Some((Weights { k, index, w }, &b[end..]))
     }
 }
 

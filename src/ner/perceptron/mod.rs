@@ -22,8 +22,9 @@ use super::features::{history_features, static_features, tag_features, SentCase,
 use super::gazetteer::{Gazetteer, DEFAULT_GAZETTEER};
 use super::phrases::{Phrases, DEFAULT_PHRASES};
 use super::{Entity, Label, Recognizer};
+use crate::learn::index::{huge_pages, prefetch};
 use crate::learn::shuffle;
-use crate::learn::{Averaged, IdMap};
+use crate::learn::{Averaged, FeatureIndex, IdMap};
 use crate::tokenize::{Doc, TokenKind};
 use crate::work::Meter;
 use anyhow::{bail, Context, Result};
@@ -283,7 +284,7 @@ impl WordTables {
 /// the cache footprint of `f32`, and the same scores as dequantizing them at load.
 #[derive(Clone, Default)]
 pub struct Model {
-    index: IdMap<u32>,
+    index: FeatureIndex,
     weights: Vec<i16>,
     scale: f32,
     tables: Arc<WordTables>,
@@ -356,7 +357,7 @@ const BEAM_WIDTH: usize = 2;
 impl Model {
     /// A model from `f32` weights, quantized to 16 bits with one scale (the largest weight
     /// maps to 32767).
-    fn quantized(index: IdMap<u32>, weights: &[f32], tables: Arc<WordTables>) -> Model {
+    fn quantized(index: FeatureIndex, weights: &[f32], tables: Arc<WordTables>) -> Model {
         let max = weights.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-9);
         let scale = max / 32767.0;
         Model {
@@ -378,8 +379,17 @@ impl Model {
 
     fn score(&self, feats: &[u64], out: &mut [f32; N_TAGS]) {
         out.fill(0.0);
-        for f in feats {
-            if let Some(&row) = self.index.get(f) {
+        // Rows first (their slots fetched in batches, each row's weights asked for as it is
+        // found), then the sums: the memory waits overlap.
+        let mut rows = [0u32; 64];
+        for chunk in feats.chunks(rows.len()) {
+            let mut n = 0;
+            self.index.rows(chunk, |row| {
+                prefetch(&self.weights[row as usize * N_TAGS]);
+                rows[n] = row;
+                n += 1;
+            });
+            for &row in &rows[..n] {
                 let w = &self.weights[row as usize * N_TAGS..(row as usize + 1) * N_TAGS];
                 for (o, &q) in out.iter_mut().zip(w) {
                     *o += q as f32 * self.scale;
@@ -551,7 +561,7 @@ impl Model {
 
     /// Writes the model: feature keys and i16-quantized weights.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let mut keys: Vec<(u64, u32)> = self.index.iter().map(|(&k, &v)| (k, v)).collect();
+        let mut keys: Vec<(u64, u32)> = self.index.iter().collect();
         keys.sort_unstable();
         let scale = self.scale;
         let mut buf = Vec::with_capacity(16 + keys.len() * (8 + 2 * N_TAGS));
@@ -606,19 +616,21 @@ impl Model {
                 b.len()
             );
         }
-        let mut index = IdMap::default();
-        index.reserve(n);
         let keys = &b[24..24 + 8 * n];
-        for (row, k) in keys.chunks_exact(8).enumerate() {
-            index.insert(u64::from_le_bytes(k.try_into()?), row as u32);
-        }
+        let index = FeatureIndex::new(keys.chunks_exact(8).enumerate().map(|(row, k)| {
+            let k: [u8; 8] = k.try_into().expect("chunks of eight bytes");
+            (u64::from_le_bytes(k), row as u32)
+        }));
         if !(scale.is_finite() && scale > 0.0) {
             bail!("model has an invalid weight scale");
         }
-        let weights = b[24 + 8 * n..]
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]))
-            .collect();
+        let mut weights = Vec::with_capacity(n * N_TAGS);
+        huge_pages(&weights);
+        weights.extend(
+            b[24 + 8 * n..]
+                .chunks_exact(2)
+                .map(|c| i16::from_le_bytes([c[0], c[1]])),
+        );
         Ok(Model {
             index,
             weights,

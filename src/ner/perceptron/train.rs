@@ -120,21 +120,22 @@ impl Trainer {
         // Drop features whose averaged weights are all small next to the largest weight.
         let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
         let floor = max * PRUNE_FLOOR;
-        let mut index = IdMap::default();
+        let mut index = Vec::new();
         let mut kept = Vec::new();
         for (&k, &r) in self.weights.current().0 {
             let row = &weights[r as usize * N_TAGS..(r as usize + 1) * N_TAGS];
             if row.iter().any(|w| w.abs() > floor) {
-                index.insert(k, (kept.len() / N_TAGS) as u32);
+                index.push((k, (kept.len() / N_TAGS) as u32));
                 kept.extend_from_slice(row);
             }
         }
-        Model::quantized(index, &kept, self.tables.clone())
+        Model::quantized(FeatureIndex::new(index), &kept, self.tables.clone())
     }
 
     fn model_view(&self) -> Model {
         let (index, w) = self.weights.current();
-        Model::quantized(index.clone(), w, self.tables.clone())
+        let index = FeatureIndex::new(index.iter().map(|(&k, &r)| (k, r)));
+        Model::quantized(index, w, self.tables.clone())
     }
 
     /// One greedy pass over a document with the current weights, updating wherever the gold

@@ -1,0 +1,225 @@
+//! A frozen map from feature ids to weight rows, built for the lookups of tagging: one flat
+//! array of `(id, row)` slots, at most half full, probed linearly from a multiplicative hash
+//! of the id. A model's weights outgrow the CPU caches, so a lookup is mostly a wait for
+//! memory; [`FeatureIndex::rows`] looks up a batch of ids and asks for each id's slot before
+//! it reads any, so that the waits overlap instead of adding up.
+
+/// Feature id -> row, frozen after it is built.
+#[derive(Clone, Debug, Default)]
+pub struct FeatureIndex {
+    slots: Vec<Slot>,
+    /// 64 minus log2 of the slot count: the shift that turns a hash into a slot.
+    shift: u32,
+    len: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    id: u64,
+    /// `EMPTY` for a free slot.
+    row: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+/// Fibonacci hashing: ids are hashes already, but their low bits may be weak.
+const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Ids looked up at once by [`FeatureIndex::rows`].
+const BATCH: usize = 32;
+
+impl FeatureIndex {
+    /// An index of `(id, row)` pairs. Of a repeated id, the first pair counts.
+    pub fn new(pairs: impl IntoIterator<Item = (u64, u32)>) -> Self {
+        let pairs: Vec<(u64, u32)> = pairs.into_iter().collect();
+        let n = (pairs.len() * 2).next_power_of_two().max(16);
+        let mut slots = Vec::with_capacity(n);
+        huge_pages(&slots);
+        slots.resize(n, Slot { id: 0, row: EMPTY });
+        let mut index = FeatureIndex {
+            slots,
+            shift: 64 - n.trailing_zeros(),
+            len: 0,
+        };
+        for (id, row) in pairs {
+            debug_assert!(row != EMPTY);
+            let mask = index.slots.len() - 1;
+            let mut s = index.home(id);
+            loop {
+                let slot = &mut index.slots[s];
+                if slot.row == EMPTY {
+                    *slot = Slot { id, row };
+                    index.len += 1;
+                    break;
+                }
+                if slot.id == id {
+                    break;
+                }
+                s = (s + 1) & mask;
+            }
+        }
+        index
+    }
+
+    /// The slot where the probe for `id` starts.
+    #[inline]
+    fn home(&self, id: u64) -> usize {
+        (id.wrapping_mul(MUL) >> self.shift) as usize
+    }
+
+    /// Ids in the index.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No id in the index.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The row of `id`, if it has one.
+    #[inline]
+    pub fn get(&self, id: u64) -> Option<u32> {
+        if self.len == 0 {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut s = self.home(id);
+        loop {
+            let slot = self.slots[s];
+            if slot.row == EMPTY {
+                return None;
+            }
+            if slot.id == id {
+                return Some(slot.row);
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
+    /// Calls `f` with the row of each id of `ids` that has one, in the order of `ids`.
+    #[inline]
+    pub fn rows(&self, ids: &[u64], mut f: impl FnMut(u32)) {
+        if self.len == 0 {
+            return;
+        }
+        let mut homes = [0usize; BATCH];
+        for chunk in ids.chunks(BATCH) {
+            for (h, &id) in homes.iter_mut().zip(chunk) {
+                *h = self.home(id);
+                prefetch(&self.slots[*h]);
+            }
+            for (&h, &id) in homes.iter().zip(chunk) {
+                let mask = self.slots.len() - 1;
+                let mut s = h;
+                loop {
+                    let slot = self.slots[s];
+                    if slot.row == EMPTY {
+                        break;
+                    }
+                    if slot.id == id {
+                        f(slot.row);
+                        break;
+                    }
+                    s = (s + 1) & mask;
+                }
+            }
+        }
+    }
+
+    /// Every `(id, row)` pair, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.row != EMPTY)
+            .map(|s| (s.id, s.row))
+    }
+}
+
+/// Asks the kernel to back the buffer of `v` (its whole capacity, best before it is
+/// written) with huge pages where it can: a table of many megabytes read at random points
+/// otherwise misses the TLB on nearly every lookup. A hint; nothing happens elsewhere.
+pub fn huge_pages<T>(v: &Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let bytes = v.capacity() * std::mem::size_of::<T>();
+        if bytes < HUGE {
+            return;
+        }
+        let start = v.as_ptr() as usize;
+        let page = 4096;
+        let (s, e) = (start.div_ceil(page) * page, (start + bytes) / page * page);
+        if e > s {
+            // SAFETY: the range lies inside the vector's own allocation; MADV_HUGEPAGE
+            // changes how it is backed, never its contents.
+            unsafe {
+                libc::madvise(s as *mut libc::c_void, e - s, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
+}
+
+/// Asks the CPU to start loading `x`'s cache line; a no-op where there is no such hint.
+#[inline(always)]
+pub fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults and reads nothing into the program.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            x as *const T as *const i8,
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_every_id_and_no_other() {
+        let pairs: Vec<(u64, u32)> = (0..1000u64)
+            .map(|i| (crate::learn::hash::finish(i * 7 + 1), i as u32))
+            .collect();
+        let index = FeatureIndex::new(pairs.iter().copied());
+        assert_eq!(index.len(), 1000);
+        for &(id, row) in &pairs {
+            assert_eq!(index.get(id), Some(row));
+        }
+        // Id 0 is an id like any other, and absent ids are absent.
+        assert_eq!(index.get(0), None);
+        let zero = FeatureIndex::new([(0, 5), (1, 6)]);
+        assert_eq!(
+            (zero.get(0), zero.get(1), zero.get(2)),
+            (Some(5), Some(6), None)
+        );
+        let mut all: Vec<(u64, u32)> = index.iter().collect();
+        all.sort_unstable_by_key(|p| p.1);
+        assert_eq!(all, pairs);
+    }
+
+    #[test]
+    fn batch_lookup_agrees_with_single_lookups() {
+        let index = FeatureIndex::new((0..500u64).map(|i| (i * 3, i as u32)));
+        // More ids than one batch, present and absent mixed, order kept.
+        let ids: Vec<u64> = (0..200u64).map(|i| i * 5).collect();
+        let mut got = Vec::new();
+        index.rows(&ids, |r| got.push(r));
+        let want: Vec<u32> = ids.iter().filter_map(|&id| index.get(id)).collect();
+        assert_eq!(got, want);
+        assert!(!got.is_empty());
+        let empty = FeatureIndex::new([]);
+        empty.rows(&ids, |_| panic!("an empty index has no rows"));
+        assert_eq!(empty.get(3), None);
+    }
+
+    #[test]
+    fn first_of_a_repeated_id_counts() {
+        let index = FeatureIndex::new([(9, 1), (9, 2)]);
+        assert_eq!((index.len(), index.get(9)), (1, Some(1)));
+    }
+}
