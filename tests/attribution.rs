@@ -158,3 +158,26 @@ fn titles_and_roles_resolve_to_the_one_the_article_gave_them() {
     );
     assert_eq!(v, [pair("The company", "Pacific Gas and Electric Company")]);
 }
+
+#[test]
+fn first_person_writing_speaks_for_its_signed_or_introduced_author() {
+    // Letters to the editor: each "I" is the writer whose signature follows the letter.
+    let letters = "I believe that the council should drop the new parking fee.\n\n\
+        Margaret Olsen.\n\n\
+        I think that the fee will hurt the small shops on Main Street.\n\n\
+        Daniel Ortiz.\n";
+    let v = speakers(letters);
+    assert_eq!(
+        v,
+        [pair("I", "Margaret Olsen"), pair("I", "Daniel Ortiz")],
+        "{v:?}"
+    );
+    // An opinion piece whose closing note introduces its author.
+    let op_ed = "I believe that the city has waited too long to fix its bridges.\n\n\
+        Repairs will cost more every year.\n\n\
+        Laura Brennan is a civil engineer in Portland.\n";
+    assert_eq!(speakers(op_ed), [pair("I", "Laura Brennan")]);
+    // Without a signature or a note on the writer, "I" stays unnamed.
+    let plain = "I believe that the city has waited too long to fix its bridges.";
+    assert_eq!(speakers(plain), [pair("I", "I")]);
+}

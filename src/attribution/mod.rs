@@ -429,6 +429,32 @@ impl Resolver for RuleResolver {
             }
         }
 
+        // An "I" outside every quotation, in first-person writing, is its author where the
+        // article names one after it: the next signature, or the note on the writer at the
+        // end.
+        let mut authors: Option<Vec<(usize, usize)>> = None;
+        for qi in 0..quotes.len() {
+            let Some((s, e)) = quotes[qi].speaker else {
+                continue;
+            };
+            if speakers[qi].actor.is_some()
+                || e - s != 1
+                || !matches!(doc.tok(s), "I" | "me")
+                || lookup.enclosing_quote(doc, s).is_some()
+            {
+                continue;
+            }
+            let authors =
+                authors.get_or_insert_with(|| Self::authors(doc, entities, &entity_actor));
+            meter.add(1 + authors.len() as u64);
+            let p = doc.paragraph_of(s);
+            if let Some(&(_, a)) = authors.iter().find(|&&(ap, _)| ap >= p) {
+                speakers[qi].actor = Some(a);
+                speakers[qi].name = Some(actors[a].name.clone());
+                actors[a].mentions.push(doc.span_of(s, e));
+            }
+        }
+
         // 3. Every "he", "she", "his", "her" that is no speaker tells its antecedent's gender
         // (after the speakers, whose resolution it would otherwise sway). One that finds no
         // one of its gender, right after a person the names gave the other gender ("McNeill"

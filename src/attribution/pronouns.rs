@@ -6,7 +6,7 @@ use super::{Actor, RuleResolver};
 use crate::ner::{Entity, Label};
 use crate::quote::Quote;
 use crate::text::Span;
-use crate::tokenize::Doc;
+use crate::tokenize::{Doc, TokenKind};
 use crate::work::Meter;
 
 impl RuleResolver {
@@ -223,6 +223,41 @@ impl RuleResolver {
             .take_while(|(_, e)| e.tok_start >= from)
             .find(|(_, e)| e.tok_end <= at && e.label == Label::Per)
             .and_then(|(k, _)| entity_actor[k])
+    }
+
+    /// The authors that first-person writing names: each paragraph that only signs a name of
+    /// two or more words (as under letters to the editor), and an article's closing
+    /// paragraph that introduces its author ("Charlotte Meehan is playwright-in-residence at
+    /// ...", an opinion piece's note on its writer), as (paragraph, actor), in text order.
+    pub(super) fn authors(
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+    ) -> Vec<(usize, usize)> {
+        let last = doc.paragraphs.len().saturating_sub(1);
+        let mut out = Vec::new();
+        for (k, e) in entities.iter().enumerate() {
+            let Some(a) = entity_actor[k] else { continue };
+            let words = (e.tok_start..e.tok_end)
+                .filter(|&i| doc.tokens[i].kind == TokenKind::Word)
+                .count();
+            if e.label != Label::Per || words < 2 {
+                continue;
+            }
+            let p = doc.paragraph_of(e.tok_start);
+            let (ps, pe) = doc.paragraphs[p];
+            if e.tok_start != ps {
+                continue;
+            }
+            let signs = (e.tok_end..pe).all(|i| doc.tokens[i].kind == TokenKind::Punct);
+            let introduces = p == last
+                && e.tok_end < pe
+                && matches!(doc.tok(e.tok_end), "is" | "was" | "writes");
+            if signs || introduces {
+                out.push((p, a));
+            }
+        }
+        out
     }
 
     /// The most recent organisation before token `at` within three sentences.
