@@ -181,3 +181,18 @@ fn first_person_writing_speaks_for_its_signed_or_introduced_author() {
     let plain = "I believe that the city has waited too long to fix its bridges.";
     assert_eq!(speakers(plain), [pair("I", "I")]);
 }
+
+#[test]
+fn a_quoted_nickname_stays_inside_the_name_it_belongs_to() {
+    let text = "Rep. Robert C. \"Bobby\" Scott opened his yard on Monday. \
+        Bobby Scott said that the party would win the seat.";
+    let names: Vec<String> = record(text).entities.into_iter().map(|e| e.text).collect();
+    assert!(
+        names.contains(&"Robert C. \"Bobby\" Scott".to_string()),
+        "{names:?}"
+    );
+    assert_eq!(
+        speakers(text),
+        [pair("Bobby Scott", "Robert C. \"Bobby\" Scott")]
+    );
+}

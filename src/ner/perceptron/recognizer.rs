@@ -89,10 +89,27 @@ impl Recognizer for PerceptronNer {
             probs.extend(p);
         }
         meter.add(work);
-        // Quote marks never belong to a name.
-        for (t, tok) in tags.iter_mut().zip(&doc.tokens) {
-            if tok.kind == TokenKind::Quote && *t != O {
-                *t = O;
+        // Quote marks never begin or end a name. Inside one they may stand: double marks
+        // around a nickname, which the tagger's repairs leave there alone (Robert C. "Bobby"
+        // Scott), and the apostrophe of an organisation's or place's plural possessive
+        // (Kurdistan Workers' Party).
+        let inside = |i: usize, tags: &[usize]| {
+            let l = match tag_parts(tags[i]) {
+                Some((l, Part::I)) => l,
+                _ => return false,
+            };
+            let double = matches!(words[i], "\"" | "\u{201C}" | "\u{201D}" | "''" | "``");
+            if !double && !matches!(l, Label::Org | Label::Loc) {
+                return false;
+            }
+            let before =
+                i > 0 && matches!(tag_parts(tags[i - 1]), Some((p, Part::B | Part::I)) if p == l);
+            let after = matches!(tags.get(i + 1).and_then(|&t| tag_parts(t)), Some((n, Part::I | Part::L)) if n == l);
+            before && after
+        };
+        for i in 0..tags.len() {
+            if doc.tokens[i].kind == TokenKind::Quote && tags[i] != O && !inside(i, &tags) {
+                tags[i] = O;
             }
         }
         let mut ents = entities_from_tags(doc, &repair(&tags), &probs);

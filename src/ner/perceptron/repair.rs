@@ -64,7 +64,21 @@ pub(super) const TITLES: &[&str] = &[
 /// - a word that is the surname of a person named in full elsewhere in the document is that
 ///   person ("Umerov", "Witkoff"), whatever the tagger said.
 pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usize)]) {
-    let mut chunks = predicted_chunks(tags, sentences);
+    // A double quotation mark belongs to no name, except around a nickname inside one (joined
+    // below): chunks are cut at the marks first.
+    let dquote = |w: &str| matches!(w, "\"" | "\u{201C}" | "\u{201D}" | "''" | "``");
+    let mut chunks: Vec<(usize, usize, Label)> = Vec::new();
+    for (a, b, l) in predicted_chunks(tags, sentences) {
+        let mut start = a;
+        for i in a..=b {
+            if i == b || dquote(words[i]) {
+                if i > start {
+                    chunks.push((start, i, l));
+                }
+                start = i + 1;
+            }
+        }
+    }
     for c in &mut chunks {
         while c.1 > c.0 + 1 && matches!(words[c.1 - 1], "'s" | "\u{2019}s" | "'" | "\u{2019}") {
             c.1 -= 1;
@@ -154,6 +168,36 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
         } else {
             k += 1;
         }
+    }
+    // A nickname in quotation marks inside a name: [Robert C.]PER " Bobby " [Scott]PER ->
+    // [Robert C. "Bobby" Scott]PER.
+    let mut k = 0;
+    while k < chunks.len() {
+        let a = chunks[k];
+        let open = a.1;
+        let close = (open + 2..(open + 5).min(words.len())).find(|&j| dquote(words[j]));
+        let joined = close.filter(|&close| {
+            a.2 == Label::Per
+                && dquote(words[open])
+                && words[open + 1..close].iter().all(|w| capitalized(w))
+                && close < sentence_end(a.0)
+        });
+        let after = joined.and_then(|close| {
+            let end = chunks[k + 1..]
+                .iter()
+                .position(|c| c.0 > close)
+                .map(|m| k + 1 + m)?;
+            let b = chunks[end];
+            (b.0 == close + 1
+                && b.2 == Label::Per
+                && chunks[k + 1..end].iter().all(|c| c.2 == Label::Per))
+            .then_some(end)
+        });
+        if let Some(end) = after {
+            chunks[k] = (a.0, chunks[end].1, Label::Per);
+            chunks.drain(k + 1..=end);
+        }
+        k += 1;
     }
     let surnames: std::collections::HashSet<&str> = chunks
         .iter()

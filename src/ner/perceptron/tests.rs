@@ -191,3 +191,38 @@ fn document_repair_keeps_weekdays_out_of_names() {
         vec![(0, 1, Label::Per), (8, 10, Label::Per)]
     );
 }
+
+#[test]
+fn document_repair_joins_a_quoted_nickname_into_its_name() {
+    // [Robert C.]PER " [Bobby]PER " [Scott]PER -> one person, the marks inside the name.
+    let words = [
+        "Rep.", "Robert", "C.", "\"", "Bobby", "\"", "Scott", "spoke", ";", "\"", "Bobby", "\"",
+        "Scott", "\u{201C}", "Fast", "\u{201D}", "cars", ".", "Jeremy", "\"", "Spike", "\"",
+        "Cohen",
+    ];
+    let mut tags = vec![O; words.len()];
+    tags[1] = tag_id(Label::Per, Part::B);
+    tags[2] = tag_id(Label::Per, Part::L);
+    tags[4] = tag_id(Label::Per, Part::U);
+    tags[6] = tag_id(Label::Per, Part::U);
+    // No name before the first mark: nothing to join. A quoted word after a name, then a
+    // common noun: nothing either.
+    tags[10] = tag_id(Label::Per, Part::U);
+    tags[12] = tag_id(Label::Per, Part::U);
+    // A name the tagger drew across a mark is cut there, then joined whole.
+    tags[18] = tag_id(Label::Per, Part::B);
+    tags[19] = tag_id(Label::Per, Part::I);
+    tags[20] = tag_id(Label::Per, Part::L);
+    tags[22] = tag_id(Label::Per, Part::U);
+    let all = [(0, words.len())];
+    repair_document(&words, &mut tags, &all);
+    assert_eq!(
+        predicted_chunks(&tags, &all),
+        vec![
+            (1, 7, Label::Per),
+            (10, 11, Label::Per),
+            (12, 13, Label::Per),
+            (18, 23, Label::Per)
+        ]
+    );
+}
