@@ -98,22 +98,28 @@ impl RuleResolver {
                 }
             }
         }
-        // Nobody of its gender in the window: the last such speaker before it, else the last
-        // such person named in the eight sentences before the window.
+        // Nobody of its gender in the window: of the last such speaker before it and the
+        // last such person named in the eight sentences before the window, the later.
         let far = doc.sentences[sent.saturating_sub(12)].0;
         let r1 = resolved.partition_point(|&(t, _)| t < at);
-        if let Some(&(_, a)) = resolved[..r1].iter().rev().find(|&&(_, a)| ok_far(a)) {
-            return Some(a);
-        }
+        let speaker = resolved[..r1]
+            .iter()
+            .rev()
+            .find(|&&(_, a)| ok_far(a))
+            .copied();
         let f0 = entities.partition_point(|e| e.tok_start < far);
-        entities[f0..first]
+        let named = entities[f0..first]
             .iter()
             .enumerate()
             .rev()
             .inspect(|_| meter.add(1))
             .filter(|(_, e)| e.label == Label::Per)
-            .filter_map(|(k, _)| entity_actor[f0 + k])
-            .find(|&a| ok_far(a))
+            .filter_map(|(k, e)| entity_actor[f0 + k].map(|a| (e.tok_start, a)))
+            .find(|&(_, a)| ok_far(a));
+        match (speaker, named) {
+            (Some(s), Some(n)) => Some(if n.0 > s.0 { n.1 } else { s.1 }),
+            (s, n) => s.or(n).map(|x| x.1),
+        }
     }
 
     /// The actor a relative pronoun whose phrase ends at token `end` stands for: the name
