@@ -175,11 +175,18 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
     while k < chunks.len() {
         let a = chunks[k];
         let open = a.1;
-        let close = (open + 2..(open + 5).min(words.len())).find(|&j| dquote(words[j]));
+        // The nickname: one to four words, capitalized but for small words inside
+        // (Roberto "Hands of Stone" Duran).
+        let close = (open + 2..(open + 6).min(words.len())).find(|&j| dquote(words[j]));
         let joined = close.filter(|&close| {
+            let nick = &words[open + 1..close];
             a.2 == Label::Per
                 && dquote(words[open])
-                && words[open + 1..close].iter().all(|w| capitalized(w))
+                && capitalized(nick[0])
+                && capitalized(nick[nick.len() - 1])
+                && nick
+                    .iter()
+                    .all(|w| capitalized(w) || matches!(*w, "of" | "the" | "and"))
                 && close < sentence_end(a.0)
         });
         let after = joined.and_then(|close| {

@@ -226,3 +226,16 @@ fn document_repair_joins_a_quoted_nickname_into_its_name() {
         ]
     );
 }
+
+#[test]
+fn a_nickname_may_hold_small_words() {
+    let words = [
+        "Roberto", "\"", "Hands", "of", "Stone", "\"", "Duran", "won",
+    ];
+    let mut tags = vec![O; words.len()];
+    tags[0] = tag_id(Label::Per, Part::U);
+    tags[6] = tag_id(Label::Per, Part::U);
+    let all = [(0, words.len())];
+    repair_document(&words, &mut tags, &all);
+    assert_eq!(predicted_chunks(&tags, &all), vec![(0, 7, Label::Per)]);
+}
