@@ -70,13 +70,12 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
     let mut chunks: Vec<(usize, usize, Label)> = Vec::new();
     for (a, b, l) in predicted_chunks(tags, sentences) {
         let mut start = a;
-        for i in a..=b {
-            if i == b || dquote(words[i]) {
-                if i > start {
-                    chunks.push((start, i, l));
-                }
-                start = i + 1;
+        let marks = (a..b).filter(|&i| dquote(words[i]));
+        for i in marks.chain([b]) {
+            if i > start {
+                chunks.push((start, i, l));
             }
+            start = i + 1;
         }
     }
     for c in &mut chunks {
