@@ -1,5 +1,6 @@
 //! Learning primitives shared by the stages that learn (NER, attribution cues, the quote
-//! model): feature hashing ([`hash`]), averaged-perceptron weights ([`perceptron`]) and
+//! model): feature hashing ([`hash`]), the index frozen weights are looked up by
+//! ([`index`]), averaged-perceptron weights ([`perceptron`]) and
 //! linear-chain decoding ([`chain`]), confidence calibration ([`calibrate`]).
 
 pub mod calibrate;
