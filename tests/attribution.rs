@@ -196,3 +196,14 @@ fn a_quoted_nickname_stays_inside_the_name_it_belongs_to() {
         [pair("Bobby Scott", "Robert C. \"Bobby\" Scott")]
     );
 }
+
+#[test]
+fn a_one_word_speaker_is_a_person_a_pronoun_may_mean() {
+    // "McLenney" (misspelt in the article) looks like no one's name, but she is the one who
+    // spoke: the next "she said" is hers, not Hillary Clinton's.
+    let v = speakers(
+        "Voters met Hillary Clinton in Tampa. McLenney said Clinton does not show consistency. \
+         \"It is only when the media gets a video,\" she said.",
+    );
+    assert_eq!(v.last(), Some(&pair("she", "McLenney")), "{v:?}");
+}

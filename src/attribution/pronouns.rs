@@ -69,16 +69,20 @@ impl RuleResolver {
         let in_sent = |t: usize| doc.sentence_of(t) == sent;
         // People whose names look like people's first, then any PER.
         for strict in [true, false] {
-            let ok = |a: usize| ok_loose(a) && (!strict || actors[a].person);
+            // A name that is a quote's whole speaker counts as a person's: PER, and saying
+            // something ("McLenney said").
+            let ok_c = |c: &(usize, usize, bool)| {
+                ok_loose(c.1) && (!strict || actors[c.1].person || lookup.is_speaker(c.0))
+            };
             // Same sentence, nearest first.
-            if let Some(&(_, a, _)) = cands.iter().rev().find(|&&(t, a, _)| in_sent(t) && ok(a)) {
+            if let Some(&(_, a, _)) = cands.iter().rev().find(|c| in_sent(c.0) && ok_c(c)) {
                 return Some(a);
             }
             for s in (lo..sent).rev() {
                 let (ss, _) = doc.sentences[s];
                 let here: Vec<&(usize, usize, bool)> = cands
                     .iter()
-                    .filter(|c| doc.sentence_of(c.0) == s && ok(c.1))
+                    .filter(|c| doc.sentence_of(c.0) == s && ok_c(c))
                     .collect();
                 // A speaker of the sentence's own, before one reported inside another's
                 // words ("Earnest said that Obama has long called for ...").
@@ -351,6 +355,11 @@ impl Lookup {
     /// Is token `i` inside a direct quotation?
     fn inside_quote(&self, doc: &Doc, i: usize) -> bool {
         self.enclosing_quote(doc, i).is_some()
+    }
+
+    /// Does a speaker phrase start at token `t`?
+    fn is_speaker(&self, t: usize) -> bool {
+        self.speakers.binary_search(&t).is_ok()
     }
 
     /// Does a speaker phrase start at most three tokens before `t`?
