@@ -205,6 +205,35 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
         }
         k += 1;
     }
+    // A capitalized word right before a person's name, which the document names a person by
+    // alone elsewhere, belongs to the name: "Ban [Ki-moon]PER" with "Mr. [Ban]PER" below
+    // (not a title, and not when the name is itself used alone elsewhere: two people).
+    let mut alone: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for c in chunks
+        .iter()
+        .filter(|c| c.2 == Label::Per && c.1 - c.0 == 1)
+    {
+        *alone.entry(words[c.0]).or_default() += 1;
+    }
+    for k in 0..chunks.len() {
+        let c = chunks[k];
+        if c.2 != Label::Per || c.0 == 0 {
+            continue;
+        }
+        let w = words[c.0 - 1];
+        let free = k == 0 || chunks[k - 1].1 < c.0;
+        let same_sentence = sentence_end(c.0 - 1) == sentence_end(c.0);
+        let itself = usize::from(c.1 - c.0 == 1);
+        if free
+            && same_sentence
+            && capitalized(w)
+            && !TITLES.contains(&w)
+            && alone.contains_key(w)
+            && alone.get(words[c.0]).copied().unwrap_or(0) <= itself
+        {
+            chunks[k].0 -= 1;
+        }
+    }
     let surnames: std::collections::HashSet<&str> = chunks
         .iter()
         .filter(|c| c.2 == Label::Per && c.1 - c.0 >= 2)

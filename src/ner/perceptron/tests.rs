@@ -239,3 +239,20 @@ fn a_nickname_may_hold_small_words() {
     repair_document(&words, &mut tags, &all);
     assert_eq!(predicted_chunks(&tags, &all), vec![(0, 7, Label::Per)]);
 }
+
+#[test]
+fn a_name_the_document_uses_alone_joins_the_name_after_it() {
+    let words = [
+        "Lanka", ".", "Ban", "Ki-moon", ",", "the", "chief", ".", "Mr.", "Ban", "'s", "term",
+    ];
+    let mut tags = vec![O; words.len()];
+    tags[0] = tag_id(Label::Loc, Part::U);
+    tags[3] = tag_id(Label::Per, Part::U);
+    tags[9] = tag_id(Label::Per, Part::U);
+    let sents = [(0, 2), (2, 8), (8, 12)];
+    repair_document(&words, &mut tags, &sents);
+    assert_eq!(
+        predicted_chunks(&tags, &sents),
+        vec![(0, 1, Label::Loc), (2, 4, Label::Per), (9, 10, Label::Per)]
+    );
+}
