@@ -94,9 +94,10 @@ fn conll2020_dev_f1_holds_its_floor() {
     let (Some(shared), Some(py)) = (shared(), python()) else {
         return;
     };
-    // 2020 Reuters news: the shipped model scores 83.60 (82.74 before the Wikipedia phrases).
+    // 2020 Reuters news: the shipped model scores 83.86 (83.60 before the nickname repair,
+    // 82.74 before the Wikipedia phrases).
     let f1 = conll_f1(&shared, py, "conll2020/conll2020.dev");
-    assert!(f1 >= 83.0, "conll2020.dev F1 {f1}");
+    assert!(f1 >= 83.5, "conll2020.dev F1 {f1}");
 }
 
 #[test]
@@ -145,14 +146,14 @@ fn polnear_dev_scores_with_no_offset_errors() {
     );
     let _ = std::fs::remove_file(&pred);
     eprintln!("PolNeAR dev: {v}\nrole-level: {roles}\npronoun speakers: {speakers}");
-    // Pronoun speakers (found 69.73, named right 80.07, unnamed kept 90.0 on dev).
+    // Pronoun speakers (found 69.73, named right 88.26, unnamed kept 90.0 on dev).
     let sp = |k: &str| speakers[k].as_f64().unwrap();
     assert!(
         sp("found") >= 68.0,
         "pronoun speakers found {}",
         sp("found")
     );
-    assert!(sp("acc_named") >= 78.0, "named right {}", sp("acc_named"));
+    assert!(sp("acc_named") >= 86.0, "named right {}", sp("acc_named"));
     assert!(sp("acc_null") >= 88.0, "unnamed kept {}", sp("acc_null"));
     assert_eq!(v["offset_errors"], 0);
     assert_eq!(v["missing_articles"], 0);
