@@ -446,9 +446,10 @@ impl Resolver for RuleResolver {
             }
             let authors =
                 authors.get_or_insert_with(|| Self::authors(doc, entities, &entity_actor));
-            meter.add(1 + authors.len() as u64);
+            meter.add(1);
+            // Authors come in text order: the first at or after this paragraph.
             let p = doc.paragraph_of(s);
-            if let Some(&(_, a)) = authors.iter().find(|&&(ap, _)| ap >= p) {
+            if let Some(&(_, a)) = authors.get(authors.partition_point(|&(ap, _)| ap < p)) {
                 speakers[qi].actor = Some(a);
                 speakers[qi].name = Some(actors[a].name.clone());
                 actors[a].mentions.push(doc.span_of(s, e));
