@@ -65,6 +65,12 @@ fn generators() -> Vec<(&'static str, Generator)> {
             Box::new(repeat("He said she said it was so, he added. ")),
         ),
         (
+            "a page of signed letters",
+            Box::new(repeat(
+                "I think that the fee will hurt the shops.\n\nMargaret Olsen.\n\n",
+            )),
+        ),
+        (
             "many people of one surname",
             Box::new(|k| {
                 let mut s = String::from("Title\n\n");
