@@ -207,3 +207,17 @@ fn a_one_word_speaker_is_a_person_a_pronoun_may_mean() {
     );
     assert_eq!(v.last(), Some(&pair("she", "McLenney")), "{v:?}");
 }
+
+#[test]
+fn a_relative_pronoun_looks_past_an_age_a_place_and_a_dash() {
+    let v = speakers(
+        "The council met on Monday. Jane Smith, 59, of Boston, who argued that the tax plan \
+         would fail badly, left early.",
+    );
+    assert_eq!(v, [pair("who", "Jane Smith")], "{v:?}");
+    let v = speakers(
+        "The tax is an issue in the campaign, with Hillary Clinton \u{2014} who argued that the \
+         rich should pay more \u{2014} ahead in the polls.",
+    );
+    assert_eq!(v, [pair("who", "Hillary Clinton")], "{v:?}");
+}

@@ -341,7 +341,8 @@ impl Resolver for RuleResolver {
                 actor
             } else if e - s == 1 && matches!(head, "who" | "which") {
                 // A relative pronoun stands for the name right before it ("Jane Smith, who ...").
-                let end = if s > 0 && doc.tok(s - 1) == "," {
+                let end = if s > 0 && matches!(doc.tok(s - 1), "," | "\u{2014}" | "\u{2013}" | "--")
+                {
                     s - 1
                 } else {
                     s

@@ -137,6 +137,14 @@ impl RuleResolver {
     ) -> Option<usize> {
         let mut end = end;
         for _ in 0..3 {
+            // Past an age after the name ("Donna Sampson Rawlings, 59, of Ashton, Md., who").
+            if end >= 2
+                && doc.tok(end - 2) == ","
+                && doc.tok(end - 1).len() <= 3
+                && doc.tok(end - 1).bytes().all(|b| b.is_ascii_digit())
+            {
+                end -= 2;
+            }
             let k = entities.partition_point(|en| en.tok_end < end);
             let en = entities.get(k).filter(|en| en.tok_end == end)?;
             if en.label != Label::Loc {
