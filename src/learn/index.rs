@@ -127,6 +127,23 @@ impl FeatureIndex {
         }
     }
 
+    /// Calls `f` with the row of each id of `ids` that has one, in the order of `ids`, after
+    /// looking up a batch of them: `fetch` is called with each row as it is found (to ask for
+    /// its weights, say), so that the loads of a batch overlap before `f` reads any.
+    #[inline]
+    pub fn rows_fetched(&self, ids: &[u64], fetch: impl Fn(u32), mut f: impl FnMut(u32)) {
+        let mut rows = [0u32; 64];
+        for chunk in ids.chunks(rows.len()) {
+            let mut n = 0;
+            self.rows(chunk, |r| {
+                fetch(r);
+                rows[n] = r;
+                n += 1;
+            });
+            rows[..n].iter().for_each(|&r| f(r));
+        }
+    }
+
     /// Every `(id, row)` pair, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
         self.slots

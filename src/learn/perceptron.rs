@@ -188,23 +188,16 @@ impl Weights {
     /// Adds the weights of `feats` to `scores` (one per class).
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
-        // Rows first (slots fetched in batches, each row asked for as it is found), then the
-        // sums, so that the memory waits overlap.
-        let mut rows = [0u32; 64];
-        for chunk in feats.chunks(rows.len()) {
-            let mut n = 0;
-            self.index.rows(chunk, |r| {
-                prefetch(&self.w[r as usize * self.k]);
-                rows[n] = r;
-                n += 1;
-            });
-            for &r in &rows[..n] {
+        self.index.rows_fetched(
+            feats,
+            |r| prefetch(&self.w[r as usize * self.k]),
+            |r| {
                 let r = r as usize * self.k;
                 for (o, x) in scores.iter_mut().zip(&self.w[r..r + self.k]) {
                     *o += x;
                 }
-            }
-        }
+            },
+        );
     }
 
     /// Sum of the weights of `feats` for class `class`.

@@ -379,23 +379,16 @@ impl Model {
 
     fn score(&self, feats: &[u64], out: &mut [f32; N_TAGS]) {
         out.fill(0.0);
-        // Rows first (their slots fetched in batches, each row's weights asked for as it is
-        // found), then the sums: the memory waits overlap.
-        let mut rows = [0u32; 64];
-        for chunk in feats.chunks(rows.len()) {
-            let mut n = 0;
-            self.index.rows(chunk, |row| {
-                prefetch(&self.weights[row as usize * N_TAGS]);
-                rows[n] = row;
-                n += 1;
-            });
-            for &row in &rows[..n] {
+        self.index.rows_fetched(
+            feats,
+            |row| prefetch(&self.weights[row as usize * N_TAGS]),
+            |row| {
                 let w = &self.weights[row as usize * N_TAGS..(row as usize + 1) * N_TAGS];
                 for (o, &q) in out.iter_mut().zip(w) {
                     *o += q as f32 * self.scale;
                 }
-            }
-        }
+            },
+        );
     }
 
     /// Tags a document (words and sentence ranges). Returns the tag of every token and the

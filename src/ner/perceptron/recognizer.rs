@@ -98,8 +98,7 @@ impl Recognizer for PerceptronNer {
                 Some((l, Part::I)) => l,
                 _ => return false,
             };
-            let double = matches!(words[i], "\"" | "\u{201C}" | "\u{201D}" | "''" | "``");
-            if !double && !matches!(l, Label::Org | Label::Loc) {
+            if !dquote(words[i]) && !matches!(l, Label::Org | Label::Loc) {
                 return false;
             }
             let before =

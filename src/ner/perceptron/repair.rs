@@ -58,6 +58,11 @@ pub(super) const TITLES: &[&str] = &[
     "Sgt.",
 ];
 
+/// A double quotation mark, straight, curly or doubled ASCII.
+pub(super) fn dquote(w: &str) -> bool {
+    matches!(w, "\"" | "\u{201C}" | "\u{201D}" | "''" | "``")
+}
+
 /// Document-level repairs of the tagger's output, by chunk:
 /// - a possessive ("'s") never ends a name;
 /// - a name after a title is a person ("... Security Advisor Rustem Umerov" -> "Rustem Umerov");
@@ -66,7 +71,6 @@ pub(super) const TITLES: &[&str] = &[
 pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(usize, usize)]) {
     // A double quotation mark belongs to no name, except around a nickname inside one (joined
     // below): chunks are cut at the marks first.
-    let dquote = |w: &str| matches!(w, "\"" | "\u{201C}" | "\u{201D}" | "''" | "``");
     let mut chunks: Vec<(usize, usize, Label)> = Vec::new();
     for (a, b, l) in predicted_chunks(tags, sentences) {
         let mut start = a;
