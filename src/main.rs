@@ -32,9 +32,10 @@ struct Common {
     /// Largest article accepted, in bytes; larger ones get an error record.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     max_article_bytes: usize,
-    /// Quote detection: `model` (the learned attribution model, built in), `rules` (the
+    /// Quote detection: `model` (the learned attribution model, built in), `bert` (that model
+    /// with the transformer cue tagger; needs a build with `--features bert`), `rules` (the
     /// hand-written rules with the learned cue model) or `rules-only` (rules alone).
-    #[arg(long, default_value = "model", value_parser = ["model", "rules", "rules-only"])]
+    #[arg(long, default_value = "model", value_parser = ["model", "bert", "rules", "rules-only"])]
     quotes: String,
     /// Quote model file for `--quotes model` (default: the built-in PolNeAR model).
     #[arg(long, value_name = "FILE")]
@@ -49,6 +50,9 @@ struct Common {
         default_value = "models/bert-minilm-conll2003"
     )]
     bert_model: PathBuf,
+    /// Folder of the bert cue tagger for `--quotes bert`.
+    #[arg(long, value_name = "DIR", default_value = "models/bert-minilm-polnear")]
+    bert_quotes_model: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -166,6 +170,50 @@ enum EvalCmd {
     },
 }
 
+/// Fine-tuning settings of the transformer models.
+#[derive(Args, Clone)]
+struct BertTune {
+    /// The encoder's folder (config.json, vocab.txt, model.safetensors); default
+    /// $WHOSAID_MINILM, which scripts/setup-libtorch sets.
+    #[arg(long, value_name = "DIR")]
+    encoder: Option<PathBuf>,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 3)]
+    epochs: usize,
+    /// Peak learning rate.
+    #[arg(long, default_value_t = 1e-4)]
+    lr: f64,
+    /// Sentences per step.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Train on the first N documents only (0: all).
+    #[arg(long, default_value_t = 0)]
+    limit_docs: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// libtorch threads.
+    #[arg(long, default_value_t = 2)]
+    threads: i32,
+}
+
+impl BertTune {
+    fn with(&self, train: PathBuf, dev: PathBuf, output: PathBuf) -> commands::bert::TrainBert {
+        commands::bert::TrainBert {
+            train,
+            dev,
+            encoder: self.encoder.clone(),
+            output,
+            epochs: self.epochs,
+            lr: self.lr,
+            batch: self.batch,
+            limit_docs: self.limit_docs,
+            seed: self.seed,
+            threads: self.threads,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum TrainCmd {
     /// Train the averaged-perceptron NER model on CoNLL-2003.
@@ -241,31 +289,26 @@ enum TrainCmd {
         /// Development file, used to pick the best epoch.
         #[arg(long)]
         dev: PathBuf,
-        /// The encoder's folder (config.json, vocab.txt, model.safetensors); default
-        /// $WHOSAID_MINILM, which scripts/setup-libtorch sets.
-        #[arg(long, value_name = "DIR")]
-        encoder: Option<PathBuf>,
         /// Folder to write the model to.
         #[arg(long, short, default_value = "models/bert-minilm-conll2003")]
         output: PathBuf,
-        /// Passes over the training data.
-        #[arg(long, default_value_t = 3)]
-        epochs: usize,
-        /// Peak learning rate.
-        #[arg(long, default_value_t = 1e-4)]
-        lr: f64,
-        /// Sentences per step.
-        #[arg(long, default_value_t = 32)]
-        batch: usize,
-        /// Train on the first N documents only (0: all).
-        #[arg(long, default_value_t = 0)]
-        limit_docs: usize,
-        /// Seed.
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-        /// libtorch threads.
-        #[arg(long, default_value_t = 2)]
-        threads: i32,
+        #[command(flatten)]
+        tune: BertTune,
+    },
+    /// Fine-tune the MiniLM encoder as the attribution cue tagger on PolNeAR, for `--quotes
+    /// bert` (needs `--features bert`); the epoch is chosen by attribution F1 on dev.
+    BertQuotes {
+        /// PolNeAR training split (with text/ and attributions/).
+        #[arg(long)]
+        train: PathBuf,
+        /// PolNeAR development split, to pick the epoch.
+        #[arg(long)]
+        dev: PathBuf,
+        /// Folder to write the model to.
+        #[arg(long, short, default_value = "models/bert-minilm-polnear")]
+        output: PathBuf,
+        #[command(flatten)]
+        tune: BertTune,
     },
     /// Derive the word-cluster table from spaCy `en_core_web_md` vectors (its `vocab/` folder).
     Clusters {
@@ -322,6 +365,7 @@ impl Common {
         Ok(match self.quotes.as_str() {
             "rules-only" => Box::new(RuleQuotes::rules_only()),
             "rules" => Box::new(RuleQuotes::with_builtin_cues()?),
+            "bert" => commands::bert::quotes(&self.bert_quotes_model)?,
             _ => Box::new(match &self.quote_model {
                 Some(p) => QuoteModel::load(p)?,
                 None => QuoteModel::builtin()?,
@@ -332,7 +376,7 @@ impl Common {
     /// The NER stage the options ask for.
     fn recognizer(&self) -> Result<Box<dyn whosaid::ner::Recognizer>> {
         if self.ner == "bert" {
-            return bert_recognizer(&self.bert_model);
+            return commands::bert::recognizer(&self.bert_model);
         }
         Ok(Box::new(match &self.ner_model {
             Some(p) => PerceptronNer::new(Model::load(p)?),
@@ -352,6 +396,7 @@ impl Common {
             format!("{:?}", self.quote_model),
             self.ner.clone(),
             self.bert_model.display().to_string(),
+            self.bert_quotes_model.display().to_string(),
         ]);
         runner::run_key(&parts)
     }
@@ -361,56 +406,6 @@ impl Common {
             max_article_bytes: self.max_article_bytes,
         }
     }
-}
-
-#[cfg(feature = "bert")]
-fn bert_recognizer(dir: &std::path::Path) -> Result<Box<dyn whosaid::ner::Recognizer>> {
-    use whosaid::ner::bert::{BertRecognizer, ModelFiles};
-    let files = ModelFiles::in_dir(dir, "model.safetensors");
-    if !files.weights.exists() {
-        anyhow::bail!(
-            "no bert NER model at {} (train one with `whosaid train bert`)",
-            files.weights.display()
-        );
-    }
-    Ok(Box::new(BertRecognizer::start(files)?))
-}
-
-#[cfg(not(feature = "bert"))]
-fn bert_recognizer(_dir: &std::path::Path) -> Result<Box<dyn whosaid::ner::Recognizer>> {
-    anyhow::bail!(
-        "this whosaid was built without the bert backend: run scripts/setup-libtorch, then \
-         `source target/libtorch/env && cargo build --release --features bert`"
-    )
-}
-
-/// `whosaid tag --ner bert`: IOB2 tags for every document of a CoNLL file.
-#[cfg(feature = "bert")]
-fn bert_tag_conll(common: &Common, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
-    use whosaid::ner::bert::{BertNer, ModelFiles, Sentence, TAGS};
-    let files = ModelFiles::in_dir(&common.bert_model, "model.safetensors");
-    let mut net = BertNer::new(&files)?;
-    net.load(&files.weights, false)?;
-    let prior = PerceptronNer::default_model()?;
-    let mut out = Vec::new();
-    for d in &f.docs {
-        let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
-        let priors = perceptron::iob2_names(&prior.model().tag(&words, &d.sentences).0);
-        let tagged = net.tag(&Sentence::of_doc(&words, &priors, &d.sentences))?;
-        let mut tags = vec!["O"; words.len()];
-        for (&(s, _), (t, _)) in d.sentences.iter().zip(tagged) {
-            for (k, &x) in t.iter().enumerate() {
-                tags[s + k] = TAGS[x];
-            }
-        }
-        out.push(tags);
-    }
-    Ok(out)
-}
-
-#[cfg(not(feature = "bert"))]
-fn bert_tag_conll(_common: &Common, _f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
-    bert_recognizer(std::path::Path::new("")).map(|_| Vec::new())
 }
 
 /// Exit status: 0 when every record was made (also when the reader of the output closed it
@@ -581,7 +576,7 @@ fn real_main() -> Result<ExitCode> {
             };
             let f = ConllFile::read(&conll)?;
             let tags = if common.ner == "bert" {
-                bert_tag_conll(&common, &f)?
+                commands::bert::tag_conll(&common.bert_model, &f)?
             } else {
                 commands::tag::conll_tags(&model()?, &f)
             };
@@ -655,63 +650,24 @@ fn real_main() -> Result<ExitCode> {
                 TrainCmd::Bert {
                     train,
                     dev,
-                    encoder,
                     output,
-                    epochs,
-                    lr,
-                    batch,
-                    limit_docs,
-                    seed,
-                    threads,
+                    tune,
                 },
         } => {
-            #[cfg(feature = "bert")]
-            {
-                use whosaid::ner::bert::{self, BertTrainOptions, ModelFiles};
-                let encoder = encoder
-                    .or_else(|| std::env::var_os("WHOSAID_MINILM").map(PathBuf::from))
-                    .context("no encoder folder: pass --encoder or run scripts/setup-libtorch")?;
-                tch::set_num_threads(threads);
-                let tr = ConllFile::read(&train)?;
-                let dv = ConllFile::read(&dev)?;
-                std::fs::create_dir_all(&output)
-                    .with_context(|| format!("creating {}", output.display()))?;
-                for f in ["config.json", "vocab.txt"] {
-                    std::fs::copy(encoder.join(f), output.join(f))
-                        .with_context(|| format!("copying {f} from {}", encoder.display()))?;
-                }
-                let files = ModelFiles::in_dir(&encoder, "model.safetensors");
-                let opts = BertTrainOptions {
-                    epochs,
-                    lr,
-                    batch,
-                    seed,
-                    limit_docs,
-                    ..Default::default()
-                };
-                let t0 = std::time::Instant::now();
-                let f1 = bert::train(
-                    &files,
-                    &tr,
-                    &dv,
-                    &output.join("model.safetensors"),
-                    &opts,
-                    |s| eprintln!("[{:7.1}s] {s}", t0.elapsed().as_secs_f64()),
-                )?;
-                eprintln!(
-                    "best dev F1 {f1:.2} (internal count; score with conlleval.py); wrote {}",
-                    output.display()
-                );
-                Ok(ExitCode::SUCCESS)
-            }
-            #[cfg(not(feature = "bert"))]
-            {
-                let _ = (
-                    train, dev, encoder, output, epochs, lr, batch, limit_docs, seed,
-                );
-                let _ = threads;
-                bert_recognizer(std::path::Path::new("")).map(|_| ExitCode::FAILURE)
-            }
+            commands::bert::train_ner(&tune.with(train, dev, output))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Train {
+            what:
+                TrainCmd::BertQuotes {
+                    train,
+                    dev,
+                    output,
+                    tune,
+                },
+        } => {
+            commands::bert::train_quotes(&tune.with(train, dev, output))?;
+            Ok(ExitCode::SUCCESS)
         }
         Cmd::Train {
             what: TrainCmd::Clusters { vocab, output },

@@ -110,3 +110,49 @@ fn the_recognizer_serves_many_threads() {
         }
     });
 }
+
+/// The committed cue tagger of `--quotes bert`, or `None` (with a message) where it is absent.
+fn cue_model() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/bert-minilm-polnear");
+    if !dir.join("model.safetensors").exists() {
+        eprintln!(
+            "skipping: no bert cue model at {} (see models/README.md)",
+            dir.display()
+        );
+        return None;
+    }
+    Some(dir)
+}
+
+#[test]
+fn bert_quotes_find_reported_and_direct_speech_from_many_threads() {
+    let Some(dir) = cue_model() else { return };
+    let q = whosaid::commands::bert::quotes(&dir).unwrap();
+    let text = "Marco Rubio told reporters on Sunday that the talks would continue next week. \
+                \"We are very close to a deal,\" the senator said. Officials believe the \
+                agreement could be signed by Friday.";
+    let doc = NewsSegmenter.segment(text);
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                let quotes = q.detect(&doc, &mut Meter::unlimited());
+                let contents: Vec<&str> = quotes.iter().map(|q| q.content[0].slice(text)).collect();
+                assert!(
+                    contents
+                        .iter()
+                        .any(|c| c.contains("the talks would continue")),
+                    "{contents:?}"
+                );
+                assert!(
+                    contents.iter().any(|c| c.contains("We are very close")),
+                    "{contents:?}"
+                );
+                for q in &quotes {
+                    assert!((0.0..=1.0).contains(&q.confidence));
+                    let cue = q.cue.expect("model quotes have cues");
+                    assert!(!cue.slice(text).trim().is_empty());
+                }
+            });
+        }
+    });
+}

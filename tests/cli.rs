@@ -422,6 +422,10 @@ fn bert_backend_without_the_feature_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("built without the bert backend"), "{err}");
     assert!(err.contains("scripts/setup-libtorch"), "{err}");
+    let out = run(&["run", "--quotes", "bert", "corpus/seed-article.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("built without the bert backend"), "{err}");
 }
 
 #[test]
@@ -438,4 +442,16 @@ fn bert_backend_without_a_model_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no bert NER model"), "{err}");
+    let out = run(&[
+        "run",
+        "--quotes",
+        "bert",
+        "--bert-quotes-model",
+        "no/such/folder",
+        "corpus/seed-article.txt",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no bert cue model"), "{err}");
+    assert!(err.contains("train bert-quotes"), "{err}");
 }

@@ -2,6 +2,7 @@
 //! and a summary out, and the messages the table builders share. `main.rs` parses the
 //! arguments and calls them.
 
+pub mod bert;
 pub mod report;
 pub mod run;
 pub mod tag;

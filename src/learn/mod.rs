@@ -1,8 +1,11 @@
 //! Learning primitives shared by the stages that learn (NER, attribution cues, the quote
 //! model): feature hashing ([`hash`]), the index frozen weights are looked up by
 //! ([`index`]), averaged-perceptron weights ([`perceptron`]) and
-//! linear-chain decoding ([`chain`]), confidence calibration ([`calibrate`]).
+//! linear-chain decoding ([`chain`]), confidence calibration ([`calibrate`]), and with the
+//! `bert` feature, word taggers on a fine-tuned transformer encoder (`bert`).
 
+#[cfg(feature = "bert")]
+pub mod bert;
 pub mod calibrate;
 pub mod chain;
 pub mod hash;

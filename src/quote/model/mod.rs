@@ -13,6 +13,8 @@
 //! Trained by [`train::train`] (`whosaid train quotes`); the model that ships is
 //! `models/quotes-polnear.bin` (see `models/README.md`).
 
+#[cfg(feature = "bert")]
+pub mod bert;
 mod candidates;
 pub mod command;
 mod context;
@@ -75,8 +77,16 @@ struct Decided {
     cue: Range,
     content: Content,
     source: Option<Range>,
-    margin: f32,
+    /// The cue's confidence in [0, 1].
+    confidence: f32,
 }
+
+/// Cue spans of each sentence of a document (in `doc.sentences` order), each with its
+/// confidence in [0, 1].
+type SentenceCues = Vec<Vec<(Range, f32)>>;
+
+/// A second cue tagger: the first one's cues of a document in, the cues to decide out.
+type Recue<'f> = dyn Fn(&Ctx, SentenceCues) -> SentenceCues + 'f;
 
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
@@ -322,21 +332,55 @@ struct Bufs {
 }
 
 impl QuoteModel {
-    /// Sentence by sentence: cues tagged, then each one's content and source decided. When
-    /// the budget is spent the sentences after are left, and what was decided is kept.
-    fn decided(&self, ctx: &Ctx, meter: &mut Meter) -> Vec<Decided> {
+    /// The tagger's cues, each with its calibrated confidence, of the sentence `sentence`.
+    fn tag_cues(
+        &self,
+        ctx: &Ctx,
+        trans: &[f32],
+        sentence: Range,
+        meter: &mut Meter,
+    ) -> Vec<(Range, f32)> {
+        let mut cues = Vec::new();
+        tag_sentence(ctx, &self.cue, trans, sentence, meter, &mut cues);
+        for c in &mut cues {
+            c.1 = sigmoid(self.calibration[0] * c.1 + self.calibration[1]);
+        }
+        cues
+    }
+
+    /// The tagger's cues of every sentence (see [`SentenceCues`]); the sentences after the
+    /// budget ran out get none.
+    fn all_cues(&self, ctx: &Ctx, meter: &mut Meter) -> SentenceCues {
+        let trans = transitions(&self.cue);
+        let mut out = Vec::with_capacity(ctx.doc.sentences.len());
+        for &sentence in &ctx.doc.sentences {
+            if meter.spent() {
+                meter.mark_exhausted();
+                out.push(Vec::new());
+                continue;
+            }
+            out.push(self.tag_cues(ctx, &trans, sentence, meter));
+        }
+        out
+    }
+
+    /// Sentence by sentence: cues tagged (or taken from `given`), then each one's content and
+    /// source decided. When the budget is spent the sentences after are left, and what was
+    /// decided is kept.
+    fn decided(&self, ctx: &Ctx, given: Option<&SentenceCues>, meter: &mut Meter) -> Vec<Decided> {
         let mut bufs = Bufs::default();
         let mut out = Vec::new();
         let trans = transitions(&self.cue);
-        let mut cues = Vec::new();
-        for &sentence in &ctx.doc.sentences {
+        for (si, &sentence) in ctx.doc.sentences.iter().enumerate() {
             if meter.spent() {
                 meter.mark_exhausted();
                 break;
             }
-            cues.clear();
-            tag_sentence(ctx, &self.cue, &trans, sentence, meter, &mut cues);
-            for &(cue, margin) in &cues {
+            let cues = match given {
+                Some(g) => g.get(si).cloned().unwrap_or_default(),
+                None => self.tag_cues(ctx, &trans, sentence, meter),
+            };
+            for &(cue, confidence) in &cues {
                 let prior = prior_source(ctx, &out, cue);
                 if let Some((content, source)) = decide(
                     ctx,
@@ -351,7 +395,7 @@ impl QuoteModel {
                         cue,
                         content,
                         source,
-                        margin,
+                        confidence,
                     });
                 }
             }
@@ -380,22 +424,24 @@ impl QuoteModel {
             cue: Some(doc.span_of(d.cue.0, d.cue.1)),
             speaker: d.source,
             // Three decimals: the calibration is not finer than that.
-            confidence: (sigmoid(self.calibration[0] * d.margin + self.calibration[1]) * 1000.0)
-                .round()
-                / 1000.0,
+            confidence: (d.confidence * 1000.0).round() / 1000.0,
             rule: Rule::Model,
         }
     }
 }
 
-impl QuoteDetector for QuoteModel {
-    fn detect(&self, doc: &Doc, meter: &mut Meter) -> Vec<Quote> {
+impl QuoteModel {
+    /// The quotes of `doc`. With `recue`, the tagger's cues of every sentence are handed to
+    /// it first, and the cues it gives back are the ones decided (a second cue tagger that
+    /// sees the first one's tags).
+    fn detect_with(&self, doc: &Doc, meter: &mut Meter, recue: Option<&Recue>) -> Vec<Quote> {
         let props = self.rules.propose(doc, meter);
         if meter.exhausted() {
             return props.quotes;
         }
         let ctx = Ctx::new(doc, &self.clusters, props);
-        let decided = self.decided(&ctx, meter);
+        let given = recue.map(|f| f(&ctx, self.all_cues(&ctx, meter)));
+        let decided = self.decided(&ctx, given.as_ref(), meter);
         let mut out: Vec<Quote> = decided.iter().map(|d| self.quote(&ctx, d)).collect();
         // Quotations the rules attribute without a cue (a paragraph continuing the previous
         // speaker) are kept where no decided content overlaps them; so are the quotes of the
@@ -414,5 +460,11 @@ impl QuoteDetector for QuoteModel {
         }
         out.sort_by_key(|q| (q.content[0].start, q.content[0].end));
         out
+    }
+}
+
+impl QuoteDetector for QuoteModel {
+    fn detect(&self, doc: &Doc, meter: &mut Meter) -> Vec<Quote> {
+        self.detect_with(doc, meter, None)
     }
 }

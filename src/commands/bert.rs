@@ -1,0 +1,216 @@
+//! The transformer tier's commands and stages (`--ner bert`, `--quotes bert`, `train bert`,
+//! `train bert-quotes`). Without the cargo feature `bert` each says how to get a build that
+//! has it.
+
+use crate::ner::conll::ConllFile;
+use crate::ner::Recognizer;
+use crate::quote::QuoteDetector;
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// Settings of `whosaid train bert` and `whosaid train bert-quotes`.
+#[derive(Debug, Clone)]
+pub struct TrainBert {
+    /// Training data: a CoNLL file (NER) or a PolNeAR split folder (quotes).
+    pub train: PathBuf,
+    /// Development data of the same kind, to pick the epoch.
+    pub dev: PathBuf,
+    /// The encoder's folder; `None`: `$WHOSAID_MINILM`.
+    pub encoder: Option<PathBuf>,
+    /// Folder to write the model to.
+    pub output: PathBuf,
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// Peak learning rate.
+    pub lr: f64,
+    /// Windows per step.
+    pub batch: usize,
+    /// Train on the first N documents only (0: all).
+    pub limit_docs: usize,
+    /// Seed.
+    pub seed: u64,
+    /// libtorch threads.
+    pub threads: i32,
+}
+
+#[cfg(not(feature = "bert"))]
+fn unavailable<T>() -> Result<T> {
+    anyhow::bail!(
+        "this whosaid was built without the bert backend: run scripts/setup-libtorch, then \
+         `source target/libtorch/env && cargo build --release --features bert`"
+    )
+}
+
+#[cfg(feature = "bert")]
+use crate::learn::bert::ModelFiles;
+
+/// The model files in `dir`, or an error naming the command that makes them.
+#[cfg(feature = "bert")]
+fn model_files(dir: &Path, what: &str, command: &str) -> Result<ModelFiles> {
+    let files = ModelFiles::in_dir(dir, "model.safetensors");
+    if !files.weights.exists() {
+        anyhow::bail!(
+            "no bert {what} model at {} (train one with `whosaid train {command}`)",
+            files.weights.display()
+        );
+    }
+    Ok(files)
+}
+
+/// `--ner bert`: the transformer NER model in `dir`.
+#[cfg(feature = "bert")]
+pub fn recognizer(dir: &Path) -> Result<Box<dyn Recognizer>> {
+    let files = model_files(dir, "NER", "bert")?;
+    Ok(Box::new(crate::ner::bert::BertRecognizer::start(files)?))
+}
+
+/// `--ner bert`: the transformer NER model in `dir`.
+#[cfg(not(feature = "bert"))]
+pub fn recognizer(_dir: &Path) -> Result<Box<dyn Recognizer>> {
+    unavailable()
+}
+
+/// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`.
+#[cfg(feature = "bert")]
+pub fn quotes(dir: &Path) -> Result<Box<dyn QuoteDetector>> {
+    let files = model_files(dir, "cue", "bert-quotes")?;
+    Ok(Box::new(crate::quote::model::bert::BertQuotes::start(
+        files,
+    )?))
+}
+
+/// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`.
+#[cfg(not(feature = "bert"))]
+pub fn quotes(_dir: &Path) -> Result<Box<dyn QuoteDetector>> {
+    unavailable()
+}
+
+/// `whosaid tag --ner bert`: IOB2 tags for every document of a CoNLL file.
+#[cfg(feature = "bert")]
+pub fn tag_conll(dir: &Path, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
+    use crate::ner::bert::{BertNer, Sentence, TAGS};
+    use crate::ner::perceptron::{self, PerceptronNer};
+    let files = model_files(dir, "NER", "bert")?;
+    let mut net = BertNer::new(&files)?;
+    net.load(&files.weights, false)?;
+    let prior = PerceptronNer::default_model()?;
+    let mut out = Vec::new();
+    for d in &f.docs {
+        let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
+        let priors = perceptron::iob2_names(&prior.model().tag(&words, &d.sentences).0);
+        let tagged = net.tag(&Sentence::of_doc(&words, &priors, &d.sentences))?;
+        let mut tags = vec!["O"; words.len()];
+        for (&(s, _), (t, _)) in d.sentences.iter().zip(tagged) {
+            for (k, &x) in t.iter().enumerate() {
+                tags[s + k] = TAGS[x];
+            }
+        }
+        out.push(tags);
+    }
+    Ok(out)
+}
+
+/// `whosaid tag --ner bert`: IOB2 tags for every document of a CoNLL file.
+#[cfg(not(feature = "bert"))]
+pub fn tag_conll(_dir: &Path, _f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
+    unavailable()
+}
+
+/// The encoder's files, and the output folder made with the encoder's config and vocabulary.
+#[cfg(feature = "bert")]
+fn prepare_output(o: &TrainBert) -> Result<ModelFiles> {
+    use anyhow::Context;
+    let encoder = o
+        .encoder
+        .clone()
+        .or_else(|| std::env::var_os("WHOSAID_MINILM").map(PathBuf::from))
+        .context("no encoder folder: pass --encoder or run scripts/setup-libtorch")?;
+    tch::set_num_threads(o.threads);
+    std::fs::create_dir_all(&o.output)
+        .with_context(|| format!("creating {}", o.output.display()))?;
+    for f in ["config.json", "vocab.txt"] {
+        std::fs::copy(encoder.join(f), o.output.join(f))
+            .with_context(|| format!("copying {f} from {}", encoder.display()))?;
+    }
+    Ok(ModelFiles::in_dir(&encoder, "model.safetensors"))
+}
+
+/// `whosaid train bert`: fine-tunes the encoder for NER on CoNLL-2003.
+#[cfg(feature = "bert")]
+pub fn train_ner(o: &TrainBert) -> Result<()> {
+    use crate::ner::bert::{self, BertTrainOptions};
+    let files = prepare_output(o)?;
+    let tr = ConllFile::read(&o.train)?;
+    let dv = ConllFile::read(&o.dev)?;
+    let opts = BertTrainOptions {
+        epochs: o.epochs,
+        lr: o.lr,
+        batch: o.batch,
+        seed: o.seed,
+        limit_docs: o.limit_docs,
+        ..Default::default()
+    };
+    let t0 = std::time::Instant::now();
+    let f1 = bert::train(
+        &files,
+        &tr,
+        &dv,
+        &o.output.join("model.safetensors"),
+        &opts,
+        |s| eprintln!("[{:7.1}s] {s}", t0.elapsed().as_secs_f64()),
+    )?;
+    eprintln!(
+        "best dev F1 {f1:.2} (internal count; score with conlleval.py); wrote {}",
+        o.output.display()
+    );
+    Ok(())
+}
+
+/// `whosaid train bert`: fine-tunes the encoder for NER on CoNLL-2003.
+#[cfg(not(feature = "bert"))]
+pub fn train_ner(_o: &TrainBert) -> Result<()> {
+    unavailable()
+}
+
+/// `whosaid train bert-quotes`: fine-tunes the encoder as the attribution cue tagger on
+/// PolNeAR.
+#[cfg(feature = "bert")]
+pub fn train_quotes(o: &TrainBert) -> Result<()> {
+    use crate::learn::bert::FineTune;
+    use crate::quote::model::bert::{self, BertQuotesOptions};
+    let files = prepare_output(o)?;
+    let tr = crate::polnear::read_split(&o.train)?;
+    let dv = crate::polnear::read_split(&o.dev)?;
+    let opts = BertQuotesOptions {
+        tune: FineTune {
+            epochs: o.epochs,
+            lr: o.lr,
+            batch: o.batch,
+            seed: o.seed,
+        },
+        folds: 5,
+        quote_epochs: 6,
+        limit_docs: o.limit_docs,
+    };
+    let t0 = std::time::Instant::now();
+    let f1 = bert::train(
+        &files,
+        &tr,
+        &dv,
+        &o.output.join("model.safetensors"),
+        &opts,
+        |s| eprintln!("[{:7.1}s] {s}", t0.elapsed().as_secs_f64()),
+    )?;
+    eprintln!(
+        "best dev attribution F1 {f1:.2}; wrote {}",
+        o.output.display()
+    );
+    Ok(())
+}
+
+/// `whosaid train bert-quotes`: fine-tunes the encoder as the attribution cue tagger on
+/// PolNeAR.
+#[cfg(not(feature = "bert"))]
+pub fn train_quotes(_o: &TrainBert) -> Result<()> {
+    unavailable()
+}
