@@ -42,7 +42,27 @@ fn unavailable<T>() -> Result<T> {
 }
 
 #[cfg(feature = "bert")]
-use crate::learn::bert::ModelFiles;
+use crate::learn::bert::{FineTune, ModelFiles};
+
+#[cfg(feature = "bert")]
+impl TrainBert {
+    /// The fine-tuning settings.
+    fn tune(&self) -> FineTune {
+        FineTune {
+            epochs: self.epochs,
+            lr: self.lr,
+            batch: self.batch,
+            seed: self.seed,
+        }
+    }
+}
+
+/// A progress log to stderr, each line with the seconds since it was made.
+#[cfg(feature = "bert")]
+fn progress() -> impl FnMut(&str) {
+    let t0 = std::time::Instant::now();
+    move |s| eprintln!("[{:7.1}s] {s}", t0.elapsed().as_secs_f64())
+}
 
 /// The model files in `dir`, or an error naming the command that makes them.
 #[cfg(feature = "bert")]
@@ -142,22 +162,27 @@ pub fn train_ner(o: &TrainBert) -> Result<()> {
     let files = prepare_output(o)?;
     let tr = ConllFile::read(&o.train)?;
     let dv = ConllFile::read(&o.dev)?;
+    let FineTune {
+        epochs,
+        lr,
+        batch,
+        seed,
+    } = o.tune();
     let opts = BertTrainOptions {
-        epochs: o.epochs,
-        lr: o.lr,
-        batch: o.batch,
-        seed: o.seed,
+        epochs,
+        lr,
+        batch,
+        seed,
         limit_docs: o.limit_docs,
         ..Default::default()
     };
-    let t0 = std::time::Instant::now();
     let f1 = bert::train(
         &files,
         &tr,
         &dv,
         &o.output.join("model.safetensors"),
         &opts,
-        |s| eprintln!("[{:7.1}s] {s}", t0.elapsed().as_secs_f64()),
+        progress(),
     )?;
     eprintln!(
         "best dev F1 {f1:.2} (internal count; score with conlleval.py); wrote {}",
@@ -176,30 +201,23 @@ pub fn train_ner(_o: &TrainBert) -> Result<()> {
 /// PolNeAR.
 #[cfg(feature = "bert")]
 pub fn train_quotes(o: &TrainBert) -> Result<()> {
-    use crate::learn::bert::FineTune;
     use crate::quote::model::bert::{self, BertQuotesOptions};
     let files = prepare_output(o)?;
     let tr = crate::polnear::read_split(&o.train)?;
     let dv = crate::polnear::read_split(&o.dev)?;
     let opts = BertQuotesOptions {
-        tune: FineTune {
-            epochs: o.epochs,
-            lr: o.lr,
-            batch: o.batch,
-            seed: o.seed,
-        },
+        tune: o.tune(),
         folds: 5,
         quote_epochs: 6,
         limit_docs: o.limit_docs,
     };
-    let t0 = std::time::Instant::now();
     let f1 = bert::train(
         &files,
         &tr,
         &dv,
         &o.output.join("model.safetensors"),
         &opts,
-        |s| eprintln!("[{:7.1}s] {s}", t0.elapsed().as_secs_f64()),
+        progress(),
     )?;
     eprintln!(
         "best dev attribution F1 {f1:.2}; wrote {}",

@@ -105,14 +105,25 @@ impl<'a> Window<'a> {
     ) -> Vec<Self> {
         sentences
             .iter()
-            .map(|&(s, e)| Window {
-                words: words[s..e].to_vec(),
-                priors: priors[s..e].to_vec(),
-                left: words[s.saturating_sub(context)..s].to_vec(),
-                right: words[e..(e + context).min(words.len())].to_vec(),
+            .map(|&(s, e)| {
+                let (left, right) = around(words, (s, e), context);
+                Window {
+                    words: words[s..e].to_vec(),
+                    priors: priors[s..e].to_vec(),
+                    left: left.to_vec(),
+                    right: right.to_vec(),
+                }
             })
             .collect()
     }
+}
+
+/// The up to `n` words on either side of the sentence `[s, e)` of `words`.
+pub fn around<T>(words: &[T], (s, e): (usize, usize), n: usize) -> (&[T], &[T]) {
+    (
+        &words[s.saturating_sub(n)..s],
+        &words[e..(e + n).min(words.len())],
+    )
 }
 
 /// One window ready for the network.
@@ -489,11 +500,12 @@ pub fn owned_windows(
     sentences
         .iter()
         .map(|&(s, e)| {
+            let (left, right) = around(words, (s, e), context);
             (
                 owned(&words[s..e]),
                 priors[s..e].to_vec(),
-                owned(&words[s.saturating_sub(context)..s]),
-                owned(&words[e..(e + context).min(words.len())]),
+                owned(left),
+                owned(right),
             )
         })
         .collect()

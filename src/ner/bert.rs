@@ -64,11 +64,14 @@ impl<'a> Sentence<'a> {
     ) -> Vec<Self> {
         sentences
             .iter()
-            .map(|&(s, e)| Sentence {
-                words: words[s..e].to_vec(),
-                priors: priors[s..e].to_vec(),
-                left: words[s.saturating_sub(CONTEXT_WORDS)..s].to_vec(),
-                right: words[e..(e + CONTEXT_WORDS).min(words.len())].to_vec(),
+            .map(|&(s, e)| {
+                let (left, right) = net::around(words, (s, e), CONTEXT_WORDS);
+                Sentence {
+                    words: words[s..e].to_vec(),
+                    priors: priors[s..e].to_vec(),
+                    left: left.to_vec(),
+                    right: right.to_vec(),
+                }
             })
             .collect()
     }
