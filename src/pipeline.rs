@@ -87,6 +87,11 @@ impl Pipeline {
         })
     }
 
+    /// What the stages have to say after a run ([`QuoteDetector::notes`]).
+    pub fn notes(&self) -> Vec<String> {
+        self.quotes.notes()
+    }
+
     /// Replaces the quote stage (to score one model after another on the same pipeline).
     pub fn set_quotes(&mut self, quotes: Box<dyn QuoteDetector>) {
         self.quotes = quotes;

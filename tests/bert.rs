@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use whosaid::ner::bert::{BertNer, BertRecognizer, ModelFiles, Sentence, TAGS};
 use whosaid::ner::Recognizer;
+use whosaid::quote::QuoteDetector;
 use whosaid::tokenize::{NewsSegmenter, Segmenter};
 use whosaid::work::Meter;
 
@@ -127,15 +128,35 @@ fn cue_model() -> Option<PathBuf> {
 #[test]
 fn bert_quotes_find_reported_and_direct_speech_from_many_threads() {
     let Some(dir) = cue_model() else { return };
-    let q = whosaid::commands::bert::quotes(&dir).unwrap();
     let text = "Marco Rubio told reporters on Sunday that the talks would continue next week. \
                 \"We are very close to a deal,\" the senator said. Officials believe the \
-                agreement could be signed by Friday.";
+                agreement could be signed by Friday. The weather in Miami was warm.";
     let doc = NewsSegmenter.segment(text);
+    for cascade in [false, true] {
+        let q = whosaid::commands::bert::quotes(&dir, cascade).unwrap();
+        find_from_threads(q.as_ref(), &doc, text);
+        let notes = q.notes();
+        if cascade {
+            // Three threads read the text; its last sentence holds no cue candidate.
+            let skipped = doc.sentences.last().map(|s| s.1 - s.0).unwrap();
+            let n = 3 * doc.tokens.len();
+            let words: Vec<&str> = notes[0].split_whitespace().collect();
+            let k = words.iter().position(|&w| w == "read").unwrap();
+            let (r, w): (usize, usize) =
+                (words[k + 1].parse().unwrap(), words[k + 3].parse().unwrap());
+            assert_eq!(w, n, "{notes:?}");
+            assert!(r > 0 && r <= n - 3 * skipped, "{notes:?}");
+        } else {
+            assert!(notes.is_empty(), "{notes:?}");
+        }
+    }
+}
+
+fn find_from_threads(q: &dyn QuoteDetector, doc: &whosaid::tokenize::Doc, text: &str) {
     std::thread::scope(|s| {
         for _ in 0..3 {
             s.spawn(|| {
-                let quotes = q.detect(&doc, &mut Meter::unlimited());
+                let quotes = q.detect(doc, &mut Meter::unlimited());
                 let contents: Vec<&str> = quotes.iter().map(|q| q.content[0].slice(text)).collect();
                 assert!(
                     contents

@@ -454,4 +454,24 @@ fn bert_backend_without_a_model_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no bert cue model"), "{err}");
     assert!(err.contains("train bert-quotes"), "{err}");
+    let out = run(&[
+        "train",
+        "bert-quotes",
+        "--dev",
+        "no/such/split",
+        "--calibrate-only",
+        "-o",
+        "no/such/folder",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no bert cue model"), "{err}");
+}
+
+#[test]
+fn bert_quotes_training_needs_train_unless_it_only_calibrates() {
+    let out = run(&["train", "bert-quotes", "--dev", "no/such/split"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--train"), "{err}");
 }

@@ -90,18 +90,20 @@ pub fn recognizer(_dir: &Path) -> Result<Box<dyn Recognizer>> {
     unavailable()
 }
 
-/// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`.
+/// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`
+/// (reading only sentences with a cue candidate where `cascade`).
 #[cfg(feature = "bert")]
-pub fn quotes(dir: &Path) -> Result<Box<dyn QuoteDetector>> {
+pub fn quotes(dir: &Path, cascade: bool) -> Result<Box<dyn QuoteDetector>> {
     let files = model_files(dir, "cue", "bert-quotes")?;
     Ok(Box::new(crate::quote::model::bert::BertQuotes::start(
-        files,
+        files, cascade,
     )?))
 }
 
-/// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`.
+/// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`
+/// (reading only sentences with a cue candidate where `cascade`).
 #[cfg(not(feature = "bert"))]
-pub fn quotes(_dir: &Path) -> Result<Box<dyn QuoteDetector>> {
+pub fn quotes(_dir: &Path, _cascade: bool) -> Result<Box<dyn QuoteDetector>> {
     unavailable()
 }
 
@@ -223,7 +225,26 @@ pub fn train_quotes(o: &TrainBert) -> Result<()> {
         "best dev attribution F1 {f1:.2}; wrote {}",
         o.output.display()
     );
+    let files = ModelFiles::in_dir(&o.output, "model.safetensors");
+    bert::calibrate(&files, &dv, progress())?;
     Ok(())
+}
+
+/// `whosaid train bert-quotes --calibrate-only`: fits the confidence calibration of the cue
+/// tagger in `dir` on the PolNeAR split `dev` (no fine-tuning).
+#[cfg(feature = "bert")]
+pub fn calibrate_quotes(dir: &Path, dev: &Path) -> Result<()> {
+    let files = model_files(dir, "cue", "bert-quotes")?;
+    let dv = crate::polnear::read_split(dev)?;
+    crate::quote::model::bert::calibrate(&files, &dv, progress())?;
+    Ok(())
+}
+
+/// `whosaid train bert-quotes --calibrate-only`: fits the confidence calibration of the cue
+/// tagger in `dir` on the PolNeAR split `dev` (no fine-tuning).
+#[cfg(not(feature = "bert"))]
+pub fn calibrate_quotes(_dir: &Path, _dev: &Path) -> Result<()> {
+    unavailable()
 }
 
 /// `whosaid train bert-quotes`: fine-tunes the encoder as the attribution cue tagger on

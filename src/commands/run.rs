@@ -127,6 +127,9 @@ pub fn run(pipeline: &Pipeline, args: RunArgs) -> Result<ExitCode> {
         secs,
         crate::bench::peak_rss_mib()
     );
+    for note in pipeline.notes() {
+        eprintln!("whosaid: {note}");
+    }
     Ok(if summary.failed > 0 {
         ExitCode::from(2)
     } else {

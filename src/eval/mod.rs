@@ -292,6 +292,8 @@ pub struct Evaluation {
     pub roles: [roles::RoleCounts; 3],
     /// Every predicted quote's confidence and whether it was right end to end.
     pub quotes: Vec<(f32, bool)>,
+    /// The same for the quotes the learned model decided (rule `model`).
+    pub model_quotes: Vec<(f32, bool)>,
 }
 
 /// Runs the pipeline on every gold article and scores it.
@@ -327,6 +329,7 @@ pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
     let mut c = Counts::default();
     let mut rules: BTreeMap<Rule, (usize, usize, f64)> = BTreeMap::new();
     let mut quotes = Vec::new();
+    let mut model_quotes = Vec::new();
     for (pc, pr, _) in &per {
         c.add(pc);
         for &(r, conf, ok) in pr {
@@ -335,6 +338,9 @@ pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
             e.1 += ok as usize;
             e.2 += conf as f64;
             quotes.push((conf, ok));
+            if r == Rule::Model {
+                model_quotes.push((conf, ok));
+            }
         }
     }
     let pct = |a: usize, b: usize| {
@@ -362,6 +368,7 @@ pub fn evaluate(pipeline: &Pipeline, gold: &[GoldArticle]) -> Evaluation {
         rules,
         roles: roles::total(per.iter().map(|p| &p.2)),
         quotes,
+        model_quotes,
     }
 }
 

@@ -144,4 +144,9 @@ pub trait QuoteDetector: Send + Sync {
     /// Quotes of `doc` in text order. Steps are counted on `meter`; when it is spent the
     /// detector stops searching and returns what it found (and marks the meter exhausted).
     fn detect(&self, doc: &Doc, meter: &mut Meter) -> Vec<Quote>;
+
+    /// Lines worth a user's notice after a run (what a cascade skipped, say); none by default.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
