@@ -37,6 +37,51 @@ fn a_relative_pronoun_speaks_for_the_name_before_it() {
 }
 
 #[test]
+fn a_relative_pronoun_speaks_for_the_person_a_description_follows() {
+    let v = speakers(
+        "The senator met Mitch McConnell, now the Senate majority leader, who argued that the \
+         budget would fail.",
+    );
+    assert!(v.contains(&pair("who", "Mitch McConnell")), "{v:?}");
+    let v = speakers(
+        "Investigators questioned John Bentel, a tech staffer at the State Department who told \
+         colleagues that the server was safe.",
+    );
+    assert!(v.contains(&pair("who", "John Bentel")), "{v:?}");
+    // A clause between the name and the comma is no description of it.
+    let v = speakers(
+        "\"I will not vote for Trump,\" said one former campaign staffer, who argued that the \
+         race was lost.",
+    );
+    assert!(v.iter().all(|(_, name)| name != "Trump"), "{v:?}");
+}
+
+#[test]
+fn which_speaks_for_the_phrase_before_it_where_no_name_ends_there() {
+    let v = speakers(
+        "Officials disclosed the deal to the Saudi government, which argued that the law \
+         would hurt relations.",
+    );
+    assert!(v.contains(&pair("which", "the Saudi government")), "{v:?}");
+    let v = speakers(
+        "Protesters gathered in front of the Supreme Court of the United States, which argued \
+         that the lawsuit had no merit.",
+    );
+    assert!(
+        v.contains(&pair("which", "the Supreme Court of the United States")),
+        "{v:?}"
+    );
+    // A clause is not a speaker's name.
+    let v = speakers(
+        "After decades of use, the video was released, which argued that the police had lied.",
+    );
+    assert!(
+        v.iter().all(|(_, name)| !name.contains("released")),
+        "{v:?}"
+    );
+}
+
+#[test]
 fn he_resolves_to_the_last_named_man() {
     let v = speakers(
         "Senator John Miller spoke on Tuesday. He said the bill would pass the Senate easily.",

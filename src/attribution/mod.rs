@@ -305,6 +305,8 @@ impl Resolver for RuleResolver {
             let mention = doc.span_of(s, e);
             let head = doc.tok(e - 1);
             let mut group = Vec::new();
+            // The words a pronoun stands for where they name no actor ("the AP, which").
+            let mut phrase = None;
             let actor = if e - s == 1
                 && (lexicon::pronoun(head).is_some() || gender::pronoun(head).is_some())
             {
@@ -347,7 +349,14 @@ impl Resolver for RuleResolver {
                 } else {
                     s
                 };
-                let actor = Self::relative_antecedent(doc, entities, &entity_actor, end);
+                let mut actor = Self::relative_antecedent(doc, entities, &entity_actor, end);
+                if head == "who" && actor.is_none_or(|a| actors[a].label != Label::Per) {
+                    // A person's "who" past a description of them.
+                    actor = Self::appositive_person(doc, entities, &entity_actor, end).or(actor);
+                }
+                if actor.is_none() && head == "which" {
+                    phrase = Self::relative_phrase(doc, end);
+                }
                 if let Some(a) = actor {
                     actors[a].mentions.push(mention);
                 }
@@ -395,7 +404,10 @@ impl Resolver for RuleResolver {
             };
             let name = match (actor, &group[..]) {
                 (Some(a), _) => actors[a].name.clone(),
-                (None, []) => mention.slice(doc.text).to_string(),
+                (None, []) => match phrase {
+                    Some((a, b)) => doc.span_of(a, b).slice(doc.text).to_string(),
+                    None => mention.slice(doc.text).to_string(),
+                },
                 (None, [init @ .., last]) => {
                     let init: Vec<&str> = init.iter().map(|&a| actors[a].name.as_str()).collect();
                     format!("{} and {}", init.join(", "), actors[*last].name)

@@ -163,6 +163,65 @@ impl RuleResolver {
         None
     }
 
+    /// The person a "who" whose phrase ends at token `end` means across an appositive
+    /// ("McConnell, now the Senate majority leader, who"; "John Bentel, a tech staffer at the
+    /// State Department who"): a person's name that ends at the last comma of the eight tokens
+    /// before, within the sentence.
+    pub(super) fn appositive_person(
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+        end: usize,
+    ) -> Option<usize> {
+        let first = doc.sentences.get(doc.sentence_of(end.checked_sub(1)?))?.0;
+        let c = (end.saturating_sub(9).max(first)..end)
+            .rev()
+            .find(|&i| doc.tok(i) == ",")?;
+        // A description, not a clause: no quotation mark and no verb of saying in it
+        // ("side of Trump," said one former staffer, who ...").
+        let description = (c + 1..end).all(|i| {
+            let w = doc.tok(i);
+            let verb = w.chars().next().is_some_and(char::is_lowercase)
+                && crate::lexicon::cue_class(w).is_some();
+            doc.tokens[i].kind != TokenKind::Quote && !verb
+        });
+        if c + 1 >= end || !description {
+            return None;
+        }
+        let k = entities.partition_point(|en| en.tok_end < c);
+        entities
+            .get(k)
+            .filter(|en| en.tok_end == c && en.label == Label::Per)
+            .and_then(|_| entity_actor[k])
+    }
+
+    /// The phrase a "which" whose phrase ends at token `end` stands for when no name ends
+    /// there: "the" and up to three words after it ("the AP, which"; "the Saudi government,
+    /// which"), none of them a verb or preposition as far as their form tells ("the video was
+    /// released, which" is a clause), and such a phrase before it and "of".
+    pub(super) fn relative_phrase(doc: &Doc, end: usize) -> Option<(usize, usize)> {
+        let the = (end.saturating_sub(4)..end)
+            .rev()
+            .find(|&i| doc.tok(i).eq_ignore_ascii_case("the"))?;
+        let noun = |i: usize| {
+            let w = doc.tok(i);
+            let lower = w.chars().next().is_some_and(char::is_lowercase);
+            doc.tokens[i].kind == TokenKind::Word
+                && !(lower
+                    && (w.ends_with("ed")
+                        || crate::lexicon::is_np_stop(w)
+                        || crate::lexicon::is_preposition(w)))
+        };
+        if !((the + 1..end).all(noun) && the + 1 < end) {
+            return None;
+        }
+        // The phrase goes on leftwards past "of" ("the Supreme Court of the United States").
+        match the.checked_sub(1).filter(|&o| doc.tok(o) == "of") {
+            Some(of) => Some((Self::relative_phrase(doc, of).map_or(the, |p| p.0), end)),
+            None => Some((the, end)),
+        }
+    }
+
     /// The named actors a "they" at token `at` means when the article has just coordinated
     /// them as a sentence's subject ("Rubio, Witkoff and Kushner hastily organized ... they
     /// pledge"): the last such list of two or more names, joined by commas and "and", that
