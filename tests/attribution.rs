@@ -82,6 +82,21 @@ fn which_speaks_for_the_phrase_before_it_where_no_name_ends_there() {
 }
 
 #[test]
+fn a_she_that_opens_sentence_after_sentence_stays_with_whom_the_first_meant() {
+    let text = "\"Make yourself heard,\" Loretta Lynch said. She has faced controversies since \
+                taking office, most recently a meeting while the department was investigating \
+                Hillary Clinton. She has called the shootings a moment like the civil rights \
+                movement. She said she was not aware of a backlash.";
+    let v = speakers(text);
+    assert_eq!(v.last(), Some(&pair("She", "Loretta Lynch")), "{v:?}");
+    // A "he" inside someone's quotation starts no chain for the narration's "he".
+    let text = "Pete King spoke to reporters. \"He stated that he was clear, and that is not my \
+                recollection,\" King said. \"It was not a terrorist attack,\" he said.";
+    let v = speakers(text);
+    assert_eq!(v.last(), Some(&pair("he", "Pete King")), "{v:?}");
+}
+
+#[test]
 fn he_resolves_to_the_last_named_man() {
     let v = speakers(
         "Senator John Miller spoke on Tuesday. He said the bill would pass the Senate easily.",

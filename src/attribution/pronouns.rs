@@ -9,6 +9,28 @@ use crate::text::Span;
 use crate::tokenize::{Doc, TokenKind};
 use crate::work::Meter;
 
+/// Sentences a chain of opening pronouns is followed back at most.
+const MAX_CHAIN: usize = 3;
+
+/// The "he" or "she" of `gender` that opens sentence `s` (after an opening conjunction or
+/// quotation mark), if one does.
+fn opening_pronoun(doc: &Doc, s: usize, gender: Gender) -> Option<usize> {
+    let (ss, se) = doc.sentences[s];
+    let mut i = ss;
+    while i < se
+        && i < ss + 2
+        && (doc.tokens[i].kind == TokenKind::Quote
+            || matches!(doc.tok(i), "And" | "But" | "So" | "Yet"))
+    {
+        i += 1;
+    }
+    let w = doc.tok(i.min(se.saturating_sub(1)));
+    (i < se
+        && matches!(w, "He" | "he" | "She" | "she")
+        && super::gender::pronoun(w) == Some(gender))
+    .then_some(i)
+}
+
 impl RuleResolver {
     /// The person a "he" or "she" at token `at` refers to: in the same sentence the nearest
     /// person before it; else, sentence by sentence backwards, the speakers of that sentence,
@@ -24,6 +46,36 @@ impl RuleResolver {
         lookup: &Lookup,
         at: usize,
         gender: Gender,
+        meter: &mut Meter,
+    ) -> Option<usize> {
+        self.antecedent_at_depth(
+            doc,
+            entities,
+            entity_actor,
+            actors,
+            resolved,
+            lookup,
+            at,
+            gender,
+            0,
+            meter,
+        )
+    }
+
+    /// [`Self::antecedent`], `depth` pronouns back along a chain of sentences that open with
+    /// one ("She has faced ... She has called ... She said").
+    #[allow(clippy::too_many_arguments)]
+    fn antecedent_at_depth(
+        &self,
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+        actors: &[Actor],
+        resolved: &[(usize, usize)],
+        lookup: &Lookup,
+        at: usize,
+        gender: Gender,
+        depth: usize,
         meter: &mut Meter,
     ) -> Option<usize> {
         let ok_loose =
@@ -80,6 +132,33 @@ impl RuleResolver {
             }
             for s in (lo..sent).rev() {
                 let (ss, _) = doc.sentences[s];
+                // A sentence that opens with "he" or "she" of this gender goes on about
+                // whoever that pronoun means, whoever else it names ("She has faced ...
+                // investigating his wife, Hillary Clinton ... She said" is still Lynch).
+                // Only in one voice: a "he" of the narration is not one of a quotation.
+                let voice = |t: usize| lookup.inside_quote(doc, t) == at_in_quote;
+                if let Some(p) = opening_pronoun(doc, s, gender).filter(|&p| strict && voice(p)) {
+                    let k = resolved.partition_point(|&(t, _)| t < p);
+                    if let Some(&(_, a)) = resolved.get(k).filter(|r| r.0 == p) {
+                        return Some(a);
+                    }
+                    if depth < MAX_CHAIN {
+                        if let Some(a) = self.antecedent_at_depth(
+                            doc,
+                            entities,
+                            entity_actor,
+                            actors,
+                            resolved,
+                            lookup,
+                            p,
+                            gender,
+                            depth + 1,
+                            meter,
+                        ) {
+                            return Some(a);
+                        }
+                    }
+                }
                 let here: Vec<&(usize, usize, bool)> = cands
                     .iter()
                     .filter(|c| doc.sentence_of(c.0) == s && ok_c(c))
@@ -103,7 +182,11 @@ impl RuleResolver {
             }
         }
         // Nobody of its gender in the window: of the last such speaker before it and the
-        // last such person named in the eight sentences before the window, the later.
+        // last such person named in the eight sentences before the window, the later; not
+        // for a pronoun down a chain (the chain has already reached back past the window).
+        if depth > 0 {
+            return None;
+        }
         let far = doc.sentences[sent.saturating_sub(12)].0;
         let r1 = resolved.partition_point(|&(t, _)| t < at);
         let speaker = resolved[..r1]
