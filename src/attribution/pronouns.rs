@@ -130,14 +130,19 @@ impl RuleResolver {
             if let Some(&(_, a, _)) = cands.iter().rev().find(|c| in_sent(c.0) && ok_c(c)) {
                 return Some(a);
             }
+            let mut chained = false;
             for s in (lo..sent).rev() {
                 let (ss, _) = doc.sentences[s];
                 // A sentence that opens with "he" or "she" of this gender goes on about
                 // whoever that pronoun means, whoever else it names ("She has faced ...
                 // investigating his wife, Hillary Clinton ... She said" is still Lynch).
                 // Only in one voice: a "he" of the narration is not one of a quotation.
+                // Only the nearest such sentence is followed (one call a level, not a tree).
                 let voice = |t: usize| lookup.inside_quote(doc, t) == at_in_quote;
-                if let Some(p) = opening_pronoun(doc, s, gender).filter(|&p| strict && voice(p)) {
+                if let Some(p) =
+                    opening_pronoun(doc, s, gender).filter(|&p| strict && !chained && voice(p))
+                {
+                    chained = true;
                     let k = resolved.partition_point(|&(t, _)| t < p);
                     if let Some(&(_, a)) = resolved.get(k).filter(|r| r.0 == p) {
                         return Some(a);
