@@ -223,6 +223,15 @@ pub struct AtomicFile {
     tmp: PathBuf,
     dest: PathBuf,
     file: Option<std::io::BufWriter<std::fs::File>>,
+    /// Written straight to `dest`, which is no regular file (`/dev/null`, a pipe): a rename
+    /// would replace the device or pipe with a file.
+    direct: bool,
+}
+
+/// Whether `dest` exists as something other than a regular file or folder (a device such as
+/// `/dev/null`, a named pipe, a socket).
+fn is_special(dest: &Path) -> bool {
+    std::fs::metadata(dest).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 impl AtomicFile {
@@ -237,6 +246,15 @@ impl AtomicFile {
 
     /// Starts the partial file of `dest` afresh.
     pub fn create(dest: &Path, key: u64) -> Result<Self> {
+        if is_special(dest) {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(dest)
+                .with_context(|| format!("opening {}", dest.display()))?;
+            let mut out = Self::wrap(dest.to_path_buf(), dest, f);
+            out.direct = true;
+            return Ok(out);
+        }
         let tmp = Self::partial_path(dest, key);
         let f =
             std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
@@ -247,6 +265,9 @@ impl AtomicFile {
     /// whole record; returns it and how many records it holds. Without one, starts afresh.
     pub fn resume(dest: &Path, key: u64) -> Result<(Self, usize)> {
         use std::io::{Read, Seek, SeekFrom};
+        if is_special(dest) {
+            return Ok((Self::create(dest, key)?, 0));
+        }
         let tmp = Self::partial_path(dest, key);
         let mut f = match std::fs::OpenOptions::new()
             .read(true)
@@ -290,6 +311,7 @@ impl AtomicFile {
             tmp,
             dest: dest.to_path_buf(),
             file: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
+            direct: false,
         }
     }
 
@@ -298,13 +320,17 @@ impl AtomicFile {
         &self.tmp
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Flushes, syncs and renames the file into place (flushes only, where it writes straight
+    /// to a device or pipe).
     pub fn commit(mut self) -> Result<()> {
         let f = self.file.take().expect("open until commit");
         let f = f
             .into_inner()
             .map_err(|e| e.into_error())
             .context("flushing output")?;
+        if self.direct {
+            return Ok(());
+        }
         f.sync_all().context("syncing output")?;
         std::fs::rename(&self.tmp, &self.dest).with_context(|| {
             format!("renaming {} to {}", self.tmp.display(), self.dest.display())
@@ -365,6 +391,37 @@ mod tests {
         let (f, n) = AtomicFile::resume(&dest, key).unwrap();
         assert_eq!(n, 0);
         drop(f);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_pipe_or_device_is_written_to_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = std::env::temp_dir().join(format!("whosaid-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("out.pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads the NUL-terminated path only.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        for resume in [true, false] {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+            };
+            let mut f = match resume {
+                true => AtomicFile::resume(&fifo, 7).unwrap().0,
+                false => AtomicFile::create(&fifo, 7).unwrap(),
+            };
+            f.write_all(b"{\"id\":1}\n").unwrap();
+            f.commit().unwrap();
+            assert_eq!(reader.join().unwrap(), "{\"id\":1}\n");
+        }
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "no partial file"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
