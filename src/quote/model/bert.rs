@@ -521,9 +521,14 @@ mod tests {
             assert!((Calibration::IDENTITY.apply(p) - p).abs() < 1e-5);
         }
         // Raw probabilities far above the share right: the fitted curve lowers them.
-        let pairs: Vec<(f32, bool)> = (0..200).map(|i| (0.9, i % 2 == 0)).collect();
+        // (Two raw values: with one, the slope and offset of the curve are not determined.)
+        let pairs: Vec<(f32, bool)> = (0..200)
+            .map(|i| (0.9, i % 10 < 6))
+            .chain((0..200).map(|i| (0.6, i % 10 < 3)))
+            .collect();
         let c = Calibration::fit(&pairs);
-        assert!((c.apply(0.9) - 0.5).abs() < 0.02, "{c:?}");
+        assert!((c.apply(0.9) - 0.6).abs() < 0.03, "{c:?}");
+        assert!((c.apply(0.6) - 0.3).abs() < 0.03, "{c:?}");
         let dir = std::env::temp_dir().join(format!("whosaid-cal-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         assert_eq!(Calibration::load(&dir).unwrap(), Calibration::IDENTITY);
