@@ -16,7 +16,7 @@ use crate::tokenize::{Doc, TokenKind};
 use crate::work::Meter;
 use gender::{Evidence, FirstNames, Gender, GenderSource};
 use names::{display_name, head_phrase, matches_actor, name_tokens, NameIndex};
-use pronouns::Lookup;
+use pronouns::{Lookup, Mentions};
 
 /// An actor: one person or organisation and every mention of it.
 #[derive(Debug, Clone, PartialEq)]
@@ -313,17 +313,15 @@ impl Resolver for RuleResolver {
                 // "he", "she", and the possessives that stand for a speaker ("his aides").
                 let g = gender::pronoun(head);
                 let actor = if let Some(g) = g {
-                    self.antecedent(
+                    Mentions {
                         doc,
                         entities,
-                        &entity_actor,
-                        &actors,
-                        &resolved,
-                        &lookup,
-                        s,
-                        g,
-                        meter,
-                    )
+                        entity_actor: &entity_actor,
+                        actors: &actors,
+                        resolved: &resolved,
+                        lookup: &lookup,
+                    }
+                    .antecedent(s, g, meter)
                 } else if head.eq_ignore_ascii_case("it") {
                     self.recent_org(doc, entities, &entity_actor, s, meter)
                 } else {
@@ -487,17 +485,15 @@ impl Resolver for RuleResolver {
             if speaker_tokens.binary_search(&i).is_ok() {
                 continue;
             }
-            let found = self.antecedent(
+            let found = Mentions {
                 doc,
                 entities,
-                &entity_actor,
-                &actors,
-                &resolved,
-                &lookup,
-                i,
-                g,
-                meter,
-            );
+                entity_actor: &entity_actor,
+                actors: &actors,
+                resolved: &resolved,
+                lookup: &lookup,
+            }
+            .antecedent(i, g, meter);
             if let Some(a) = found {
                 actors[a].evidence.add(GenderSource::Pronoun, g);
             } else if let Some(a) = Self::last_person(doc, entities, &entity_actor, i) {

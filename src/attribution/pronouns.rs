@@ -31,53 +31,43 @@ fn opening_pronoun(doc: &Doc, s: usize, gender: Gender) -> Option<usize> {
     .then_some(i)
 }
 
-impl RuleResolver {
+/// What a pronoun's antecedent is chosen from: the document, its people and the speakers
+/// already resolved before it.
+pub(super) struct Mentions<'a> {
+    pub(super) doc: &'a Doc<'a>,
+    pub(super) entities: &'a [Entity],
+    pub(super) entity_actor: &'a [Option<usize>],
+    pub(super) actors: &'a [Actor],
+    /// Resolved pronoun speakers: (token, actor), sorted.
+    pub(super) resolved: &'a [(usize, usize)],
+    pub(super) lookup: &'a Lookup,
+}
+
+impl Mentions<'_> {
     /// The person a "he" or "she" at token `at` refers to: in the same sentence the nearest
     /// person before it; else, sentence by sentence backwards, the speakers of that sentence,
     /// then its subject, then its other people.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn antecedent(
+    pub(super) fn antecedent(&self, at: usize, gender: Gender, meter: &mut Meter) -> Option<usize> {
+        self.antecedent_at_depth(at, gender, 0, meter)
+    }
+
+    /// [`Self::antecedent`], `depth` pronouns back along a chain of sentences that open with
+    /// one ("She has faced ... She has called ... She said").
+    fn antecedent_at_depth(
         &self,
-        doc: &Doc,
-        entities: &[Entity],
-        entity_actor: &[Option<usize>],
-        actors: &[Actor],
-        resolved: &[(usize, usize)],
-        lookup: &Lookup,
         at: usize,
         gender: Gender,
+        depth: usize,
         meter: &mut Meter,
     ) -> Option<usize> {
-        self.antecedent_at_depth(
+        let Mentions {
             doc,
             entities,
             entity_actor,
             actors,
             resolved,
             lookup,
-            at,
-            gender,
-            0,
-            meter,
-        )
-    }
-
-    /// [`Self::antecedent`], `depth` pronouns back along a chain of sentences that open with
-    /// one ("She has faced ... She has called ... She said").
-    #[allow(clippy::too_many_arguments)]
-    fn antecedent_at_depth(
-        &self,
-        doc: &Doc,
-        entities: &[Entity],
-        entity_actor: &[Option<usize>],
-        actors: &[Actor],
-        resolved: &[(usize, usize)],
-        lookup: &Lookup,
-        at: usize,
-        gender: Gender,
-        depth: usize,
-        meter: &mut Meter,
-    ) -> Option<usize> {
+        } = *self;
         let ok_loose =
             |a: usize| actors[a].label == Label::Per && actors[a].evidence.admits(gender);
         let ok_far = |a: usize| actors[a].person && ok_loose(a);
@@ -148,18 +138,7 @@ impl RuleResolver {
                         return Some(a);
                     }
                     if depth < MAX_CHAIN {
-                        if let Some(a) = self.antecedent_at_depth(
-                            doc,
-                            entities,
-                            entity_actor,
-                            actors,
-                            resolved,
-                            lookup,
-                            p,
-                            gender,
-                            depth + 1,
-                            meter,
-                        ) {
+                        if let Some(a) = self.antecedent_at_depth(p, gender, depth + 1, meter) {
                             return Some(a);
                         }
                     }
@@ -213,7 +192,9 @@ impl RuleResolver {
             (s, n) => s.or(n).map(|x| x.1),
         }
     }
+}
 
+impl RuleResolver {
     /// The actor a relative pronoun whose phrase ends at token `end` stands for: the name
     /// right before it ("Jane Smith, who"), or the person before a place that describes them
     /// ("Donna Sampson Rawlings of Baltimore, Md., who").
