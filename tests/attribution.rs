@@ -281,3 +281,57 @@ fn a_relative_pronoun_looks_past_an_age_a_place_and_a_dash() {
     );
     assert_eq!(v, [pair("who", "Hillary Clinton")], "{v:?}");
 }
+
+#[test]
+fn a_misspelt_surname_is_the_person_of_the_full_name() {
+    // The article's own slips ("Wines" for Leslie Wimes, "McLenney" for Tyresha McClenney)
+    // name the person already introduced, and so does the "she" after them.
+    let v = speakers(
+        "\"The campaign is in panic mode,\" said Leslie Wimes, a Florida organiser. Wines \
+         believes that the campaign took voters for granted. \"They have a big problem,\" she \
+         said.",
+    );
+    assert_eq!(v.last(), Some(&pair("she", "Leslie Wimes")), "{v:?}");
+    let v = speakers(
+        "Voters such as Tyresha McClenney met Hillary Clinton in Tampa. McLenney said Clinton \
+         does not show consistency. \"It is only when the media gets a video,\" she said.",
+    );
+    assert!(v.contains(&pair("McLenney", "Tyresha McClenney")), "{v:?}");
+    assert_eq!(v.last(), Some(&pair("she", "Tyresha McClenney")), "{v:?}");
+    // A plural is no misspelling, nor is a first name.
+    let r = record(
+        "Hillary Clinton spoke in Ohio. The Clintons said that they would return. David and \
+         Jeanne Davis wrote that the trip went well.",
+    );
+    for a in &r.actors {
+        let mentions: Vec<&str> = a.mentions.iter().map(|m| m.text.as_str()).collect();
+        if a.name == "Hillary Clinton" {
+            assert!(!mentions.contains(&"Clintons"), "{mentions:?}");
+        }
+        if a.name == "Jeanne Davis" {
+            assert!(!mentions.contains(&"David"), "{mentions:?}");
+        }
+    }
+}
+
+#[test]
+fn a_speaker_phrase_ending_in_a_place_before_who_is_the_person_from_there() {
+    let text = "The ceremony drew crowds. Donna Sampson Rawlings, 59, of Ashton, Md., who \
+                watched the ceremony on a screen, said the event moved her.";
+    let v = speakers(text);
+    assert!(
+        v.iter().all(|(_, name)| name == "Donna Sampson Rawlings"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn a_named_speaker_the_recognizer_missed_is_one_a_later_he_may_mean() {
+    let v = speakers(
+        "Donald Trump and Bill Clinton met for a debate. The transcript shows that Clinton \
+         talked about criminal justice reform. Trump \
+         responded by using the example of Chicago.  He said: \"We have a situation where we \
+         have our inner cities living in hell.\"",
+    );
+    assert_eq!(v.last(), Some(&pair("He", "Donald Trump")), "{v:?}");
+}

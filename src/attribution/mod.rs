@@ -147,6 +147,30 @@ impl RuleResolver {
     }
 }
 
+/// The one person whose full name ends in a surname one letter off the one-word name `w`
+/// (the article's own misspelling: "Wines" after "Leslie Wimes"), of gender `g` where known.
+fn misspelt_actor(
+    index: &NameIndex,
+    actors: &[Actor],
+    w: &str,
+    g: Option<Gender>,
+) -> Option<usize> {
+    let lw = w.to_lowercase();
+    let mut found = index.misspelt(w).into_iter().filter(|&id| {
+        let a = &actors[id];
+        a.label == Label::Per
+            && a.name_tokens.len() >= 2
+            && a.name_tokens
+                .last()
+                .is_some_and(|l| names::one_letter_off(&lw, &l.to_lowercase()))
+            && g.is_none_or(|g| a.evidence.prior().is_none_or(|h| h == g))
+    });
+    match (found.next(), found.next()) {
+        (Some(a), None) => Some(a),
+        _ => None,
+    }
+}
+
 impl Resolver for RuleResolver {
     fn resolve(
         &self,
@@ -230,6 +254,13 @@ impl Resolver for RuleResolver {
                 }
                 _ => None,
             });
+            let found = found.or_else(|| match &toks[..] {
+                // Not a first name ("David" is not a misspelt "Davis").
+                [w] if e.label == Label::Per && self.names.get(w).is_none() => {
+                    misspelt_actor(&index, &actors, w, own_g)
+                }
+                _ => None,
+            });
             let id = match found {
                 Some(id) => id,
                 None => {
@@ -296,7 +327,8 @@ impl Resolver for RuleResolver {
             .filter(|&q| quotes[q].speaker.is_some())
             .collect();
         qorder.sort_by_key(|&q| quotes[q].speaker.map(|s| s.0));
-        // Resolved pronoun speakers: (token, actor).
+        // Speakers resolved to an actor other than through a recognized name (pronouns, names
+        // the recognizer missed, roles): (token, actor), in text order.
         let mut resolved: Vec<(usize, usize)> = Vec::new();
         for qi in qorder {
             meter.add(1);
@@ -369,7 +401,18 @@ impl Resolver for RuleResolver {
                     .take_while(|(_, en)| en.tok_start < e)
                     .filter(|(_, en)| en.tok_end <= e + 1 && en.tok_end >= e)
                     .find_map(|(k, _)| entity_actor[first + k]);
-                let actor = head_entity.or_else(|| {
+                // A speaker phrase that is only the place a "who" follows is the person from
+                // there ("Donna Sampson Rawlings, 59, of Ashton, Md., who watched ...").
+                let from_place = if head_entity.is_none() && e < doc.tokens.len() {
+                    let who = if doc.tok(e) == "," { e + 1 } else { e };
+                    (who < doc.tokens.len() && doc.tok(who) == "who")
+                        .then(|| Self::relative_antecedent(doc, entities, &entity_actor, e))
+                        .flatten()
+                        .filter(|&a| actors[a].label == Label::Per)
+                } else {
+                    None
+                };
+                let actor = head_entity.or(from_place).or_else(|| {
                     // A name the recognizer missed but the article names elsewhere.
                     let toks: Vec<String> = (s..e)
                         .filter(|&i| doc.tokens[i].kind == TokenKind::Word)
@@ -389,14 +432,23 @@ impl Resolver for RuleResolver {
                     cands
                         .into_iter()
                         .find(|&id| matches_actor(&toks, &actors[id].name_tokens, actors[id].label))
+                        .or_else(|| match &toks[..] {
+                            [w] if self.names.get(w).is_none() => {
+                                misspelt_actor(&index, &actors, w, None)
+                            }
+                            _ => None,
+                        })
                 });
                 // A title or role the article has given someone ("the senator").
                 let actor = actor.or_else(|| {
                     Self::role_antecedent(doc, entities, &entity_actor, &actors, (s, e), meter)
                 });
-                if let (Some(a), None) = (actor, head_entity) {
+                if let (Some(a), None, None) = (actor, head_entity, from_place) {
                     // Duplicates go at the end (sort and dedup).
                     actors[a].mentions.push(mention);
+                    // A speaker the recognizer missed ("Trump responded ...") is one a later
+                    // "he" may mean, as much as a recognized one.
+                    resolved.push((s, a));
                 }
                 actor
             };

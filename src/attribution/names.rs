@@ -137,6 +137,40 @@ pub(super) fn matches_actor(m: &[String], a: &[String], label: Label) -> bool {
 /// Most actors of one name key a mention is compared with.
 const MAX_CANDIDATES: usize = 32;
 
+/// Fewest letters of a surname that a misspelling is looked for in.
+const MIN_MISSPELT: usize = 5;
+
+/// `w` less each of its letters in turn.
+fn deletions(w: &str) -> impl Iterator<Item = String> + '_ {
+    w.char_indices()
+        .map(move |(i, c)| format!("{}{}", &w[..i], &w[i + c.len_utf8()..]))
+}
+
+/// Is `a` one letter off `b` (lower-case): one changed, added or dropped, or two neighbours
+/// swapped, inside the word (the first and last letters the same: not "Latino" for "Latina"),
+/// and not `b` with an "s" added or dropped at the end?
+pub(super) fn one_letter_off(a: &str, b: &str) -> bool {
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let plural = |long: &[char], short: &[char]| {
+        long.len() == short.len() + 1 && long.ends_with(&['s']) && long.starts_with(short)
+    };
+    if x == y || plural(&x, &y) || plural(&y, &x) || x.first() != y.first() || x.last() != y.last()
+    {
+        return false;
+    }
+    let p = x.iter().zip(&y).take_while(|(c, d)| c == d).count();
+    let (xs, ys) = (&x[p..], &y[p..]);
+    match xs.len() as isize - ys.len() as isize {
+        0 => {
+            xs[1..] == ys[1..]
+                || (xs.len() >= 2 && xs[0] == ys[1] && xs[1] == ys[0] && xs[2..] == ys[2..])
+        }
+        1 => xs[1..] == *ys,
+        -1 => *xs == ys[1..],
+        _ => false,
+    }
+}
+
 /// Actors by name key (lowercased last name token, and acronyms of ORG names), so that each
 /// mention is compared with a few actors rather than all of them.
 #[derive(Default)]
@@ -157,6 +191,39 @@ impl NameIndex {
             let k = format!("^{}", first.to_lowercase());
             self.by_key.entry(k).or_default().push(id);
         }
+        // A full name's surname, and that surname less each letter in turn, for
+        // [`Self::misspelt`].
+        if let [_, .., last] = toks {
+            let last = last.to_lowercase();
+            if last.chars().count() >= MIN_MISSPELT {
+                for k in std::iter::once(last.clone()).chain(deletions(&last)) {
+                    let ids = self.by_key.entry(format!("~{k}")).or_default();
+                    if ids.last() != Some(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Actors with a full name whose surname is one letter off the one-word name `word`
+    /// (a letter changed, added, dropped or two swapped: the article's own "Wines" for
+    /// "Leslie Wimes", "McLenney" for "Tyresha McClenney"), but not a plural or possessive of
+    /// it ("Clintons"); at most [`MAX_CANDIDATES`].
+    pub(super) fn misspelt(&self, word: &str) -> Vec<usize> {
+        let w = word.to_lowercase();
+        if w.chars().count() < MIN_MISSPELT || !word.chars().all(char::is_alphabetic) {
+            return Vec::new();
+        }
+        let mut out: Vec<usize> = std::iter::once(w.clone())
+            .chain(deletions(&w))
+            .filter_map(|k| self.by_key.get(&format!("~{k}")))
+            .flat_map(|ids| ids.iter().take(MAX_CANDIDATES).copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out.truncate(MAX_CANDIDATES);
+        out
     }
 
     /// Actors whose name of two or more words starts with `first` ("Ban" of "Ban Ki-moon"),
@@ -202,6 +269,36 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn one_letter_off_finds_misspellings_not_plurals() {
+        assert!(one_letter_off("wines", "wimes"));
+        assert!(one_letter_off("mclenney", "mcclenney"));
+        assert!(one_letter_off("mcclenney", "mclenney"));
+        assert!(one_letter_off("smtih", "smith"));
+        assert!(!one_letter_off("clintons", "clinton"));
+        assert!(!one_letter_off("clinton", "clintons"));
+        assert!(!one_letter_off("smith", "smith"));
+        assert!(!one_letter_off("smith", "smythe"));
+        assert!(!one_letter_off("jones", "james"));
+        assert!(one_letter_off("jones", "janes"));
+        assert!(!one_letter_off("latino", "latina"));
+        assert!(!one_letter_off("wimes", "mimes"));
+    }
+
+    #[test]
+    fn misspelt_surnames_find_the_full_name() {
+        let mut index = NameIndex::default();
+        index.add(0, &s(&["Leslie", "Wimes"]));
+        index.add(1, &s(&["Tyresha", "McClenney"]));
+        index.add(2, &s(&["Clinton"]));
+        index.add(3, &s(&["Hillary", "Clinton"]));
+        assert_eq!(index.misspelt("Wines"), vec![0]);
+        assert_eq!(index.misspelt("McLenney"), vec![1]);
+        // Candidates still to be checked by `one_letter_off`: the exact surname is among them.
+        assert!(index.misspelt("Clintons").contains(&3));
+        assert!(index.misspelt("Bob").is_empty());
     }
 
     /// The head phrase of `speaker` (a substring of `text`), with `names` marked as entities.
