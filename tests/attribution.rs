@@ -335,3 +335,17 @@ fn a_named_speaker_the_recognizer_missed_is_one_a_later_he_may_mean() {
     );
     assert_eq!(v.last(), Some(&pair("He", "Donald Trump")), "{v:?}");
 }
+
+#[test]
+fn a_pronoun_speaker_with_adverbs_is_the_pronoun() {
+    let v = speakers(
+        "\"His fortunes have changed,\" The New York Times wrote. \"He continues to pursue \
+         trophy projects,\" it further wrote.",
+    );
+    let it = v.iter().find(|(m, _)| m.starts_with("it"));
+    assert_eq!(
+        it.map(|(_, name)| name.as_str()),
+        Some("The New York Times"),
+        "{v:?}"
+    );
+}

@@ -333,7 +333,15 @@ impl Resolver for RuleResolver {
         for qi in qorder {
             meter.add(1);
             let (s, e) = quotes[qi].speaker.unwrap_or((0, 0));
-            let (s, e) = head_phrase(doc, entities, s, e);
+            let (s, mut e) = head_phrase(doc, entities, s, e);
+            // A pronoun with the adverbs or auxiliaries that stood between it and the cue
+            // ("it further wrote") is that pronoun.
+            if e - s >= 2
+                && lexicon::pronoun(doc.tok(s)).is_some()
+                && (s + 1..e).all(|i| lexicon::is_cue_modifier(doc.tok(i)))
+            {
+                e = s + 1;
+            }
             let mention = doc.span_of(s, e);
             let head = doc.tok(e - 1);
             let mut group = Vec::new();
