@@ -109,6 +109,17 @@ impl Clusters {
         Self::from_bytes(DEFAULT_CLUSTERS).context("loading the built-in word clusters")
     }
 
+    /// The built-in table, read once per process and shared by every stage that uses it
+    /// (NER, the learned quote model, the rules' cue model).
+    pub fn shared() -> Result<std::sync::Arc<Self>> {
+        static CACHE: std::sync::OnceLock<Option<std::sync::Arc<Clusters>>> =
+            std::sync::OnceLock::new();
+        CACHE
+            .get_or_init(|| Self::builtin().ok().map(std::sync::Arc::new))
+            .clone()
+            .context("the built-in word-cluster table is corrupt")
+    }
+
     /// Writes the table, sorted by key (deterministic bytes).
     pub fn save(&self, path: &Path) -> Result<()> {
         write_word_table(&self.table, MAGIC, path)

@@ -257,8 +257,8 @@ const UNKNOWN_WORD: u64 = 0x0dd_ba11;
 /// The word tables the features look words up in: clusters, gazetteer and listed phrases.
 #[derive(Clone, Default)]
 pub struct WordTables {
-    /// Word clusters.
-    pub clusters: Clusters,
+    /// Word clusters (the process's shared table, for the built-in one).
+    pub clusters: Arc<Clusters>,
     /// Gazetteer bits.
     pub gazetteer: Gazetteer,
     /// Listed multi-word names.
@@ -320,7 +320,7 @@ fn builtin_tables() -> Result<Arc<WordTables>> {
     CACHE
         .get_or_init(|| {
             Some(Arc::new(WordTables {
-                clusters: Clusters::builtin().ok()?,
+                clusters: Clusters::shared().ok()?,
                 gazetteer: Gazetteer::builtin().ok()?,
                 phrases: Phrases::builtin().ok()?,
             }))

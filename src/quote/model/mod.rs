@@ -99,7 +99,7 @@ impl QuoteModel {
             content,
             source,
             calibration,
-            clusters: Arc::new(Clusters::builtin()?),
+            clusters: Clusters::shared()?,
             rules: RuleQuotes::rules_only(),
         })
     }

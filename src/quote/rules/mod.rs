@@ -26,7 +26,7 @@ use std::sync::Arc;
 /// the lexicon lacks.
 #[derive(Clone, Default)]
 pub struct RuleQuotes {
-    learned: Option<Arc<(CueModel, Clusters)>>,
+    learned: Option<Arc<(CueModel, Arc<Clusters>)>>,
 }
 
 impl RuleQuotes {
@@ -38,7 +38,7 @@ impl RuleQuotes {
     /// Rules with the built-in cue model.
     pub fn with_builtin_cues() -> anyhow::Result<Self> {
         Ok(RuleQuotes {
-            learned: Some(Arc::new((CueModel::builtin()?, Clusters::builtin()?))),
+            learned: Some(Arc::new((CueModel::builtin()?, Clusters::shared()?))),
         })
     }
 }
