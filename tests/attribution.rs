@@ -349,3 +349,22 @@ fn a_pronoun_speaker_with_adverbs_is_the_pronoun() {
         "{v:?}"
     );
 }
+
+#[test]
+fn no_one_named_in_a_quote_is_its_pronoun_speaker_where_a_speaker_stands_before() {
+    let v = speakers(
+        "\"Congress knows little about these issues,\" said Cornell William Brooks, president \
+         of the NAACP. \"We need people of substance.\" People like Bobby Scott, he said.",
+    );
+    assert_eq!(
+        v.last(),
+        Some(&pair("he", "Cornell William Brooks")),
+        "{v:?}"
+    );
+    // With no other speaker of her gender about, the one named in her words is still she.
+    let v = speakers(
+        "Protesters are often surrounded. In Louisville on March 1, Ms. Kashiya Nwanguma was \
+         shocked by the reaction from the crowd, she said in an interview later.",
+    );
+    assert_eq!(v.last(), Some(&pair("she", "Kashiya Nwanguma")), "{v:?}");
+}

@@ -360,6 +360,7 @@ impl Resolver for RuleResolver {
                         actors: &actors,
                         resolved: &resolved,
                         lookup: &lookup,
+                        own: &quotes[qi].content,
                     }
                     .antecedent(s, g, meter)
                 } else if head.eq_ignore_ascii_case("it") {
@@ -552,6 +553,7 @@ impl Resolver for RuleResolver {
                 actors: &actors,
                 resolved: &resolved,
                 lookup: &lookup,
+                own: &[],
             }
             .antecedent(i, g, meter);
             if let Some(a) = found {

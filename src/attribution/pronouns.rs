@@ -41,6 +41,9 @@ pub(super) struct Mentions<'a> {
     /// Resolved pronoun speakers: (token, actor), sorted.
     pub(super) resolved: &'a [(usize, usize)],
     pub(super) lookup: &'a Lookup,
+    /// The content of the quote whose speaker is being resolved (none for other pronouns):
+    /// no one named inside it is its speaker ("People like Scott, he said").
+    pub(super) own: &'a [Span],
 }
 
 impl Mentions<'_> {
@@ -67,6 +70,7 @@ impl Mentions<'_> {
             actors,
             resolved,
             lookup,
+            own,
         } = *self;
         let ok_loose =
             |a: usize| actors[a].label == Label::Per && actors[a].evidence.admits(gender);
@@ -104,6 +108,17 @@ impl Mentions<'_> {
             if lookup.starts_speaker(c.0) {
                 c.2 = true;
             }
+        }
+        // Someone named inside the quote's own words is not its speaker where a speaker of
+        // this gender stands in the window ("People like Scott, he said" after Brooks's
+        // quotation), but may be where no one else does ("Ms. Nwanguma was shocked by the
+        // reaction, she said").
+        let in_own = |t: usize| {
+            let b = doc.tokens[t].span.start;
+            own.iter().any(|s| s.start <= b && b < s.end)
+        };
+        if cands.iter().any(|c| c.2 && !in_own(c.0) && ok_loose(c.1)) {
+            cands.retain(|c| !in_own(c.0));
         }
         cands.sort();
         // Each candidate is looked at once per sentence of the window at most.
