@@ -368,3 +368,22 @@ fn no_one_named_in_a_quote_is_its_pronoun_speaker_where_a_speaker_stands_before(
     );
     assert_eq!(v.last(), Some(&pair("she", "Kashiya Nwanguma")), "{v:?}");
 }
+
+#[test]
+fn a_possessive_speaker_is_its_possessor() {
+    let r = record(
+        "Donald Trump spoke on Monday. Trump's claim that crime is up was rated true. \"It's \
+         over,\" it's said.",
+    );
+    let q = r
+        .quotes
+        .iter()
+        .find(|q| q.speaker.as_ref().is_some_and(|s| s.text == "Trump's"))
+        .expect("a quote with the speaker Trump's");
+    assert_eq!(q.speaker_name.as_deref(), Some("Donald Trump"));
+    // A contraction is no possessive.
+    assert!(r
+        .quotes
+        .iter()
+        .all(|q| q.speaker_name.as_deref() != Some("it")));
+}
