@@ -140,6 +140,10 @@ const MAX_CANDIDATES: usize = 32;
 /// Fewest letters of a surname that a misspelling is looked for in.
 const MIN_MISSPELT: usize = 5;
 
+/// Most letters of one: each letter makes a key of the word's length, so a longer word
+/// (no one's surname; an adversarial article's 10,000-letter "name") would cost its square.
+const MAX_MISSPELT: usize = 24;
+
 /// `w` less each of its letters in turn.
 fn deletions(w: &str) -> impl Iterator<Item = String> + '_ {
     w.char_indices()
@@ -195,7 +199,7 @@ impl NameIndex {
         // [`Self::misspelt`].
         if let [_, .., last] = toks {
             let last = last.to_lowercase();
-            if last.chars().count() >= MIN_MISSPELT {
+            if (MIN_MISSPELT..=MAX_MISSPELT).contains(&last.chars().count()) {
                 for k in std::iter::once(last.clone()).chain(deletions(&last)) {
                     let ids = self.by_key.entry(format!("~{k}")).or_default();
                     if ids.last() != Some(&id) {
@@ -212,7 +216,9 @@ impl NameIndex {
     /// it ("Clintons"); at most [`MAX_CANDIDATES`].
     pub(super) fn misspelt(&self, word: &str) -> Vec<usize> {
         let w = word.to_lowercase();
-        if w.chars().count() < MIN_MISSPELT || !word.chars().all(char::is_alphabetic) {
+        if !(MIN_MISSPELT..=MAX_MISSPELT).contains(&w.chars().count())
+            || !word.chars().all(char::is_alphabetic)
+        {
             return Vec::new();
         }
         let mut out: Vec<usize> = std::iter::once(w.clone())
@@ -299,6 +305,11 @@ mod tests {
         // Candidates still to be checked by `one_letter_off`: the exact surname is among them.
         assert!(index.misspelt("Clintons").contains(&3));
         assert!(index.misspelt("Bob").is_empty());
+        // Words past MAX_MISSPELT letters are neither keyed nor looked up.
+        let long = "Q".repeat(10_000);
+        index.add(4, &s(&["Ann", &long]));
+        assert!(index.by_key.len() < 100, "{}", index.by_key.len());
+        assert!(index.misspelt(&long).is_empty());
     }
 
     /// The head phrase of `speaker` (a substring of `text`), with `names` marked as entities.
