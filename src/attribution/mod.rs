@@ -121,6 +121,35 @@ impl RuleResolver {
         }
     }
 
+    /// The one person whose full name ends in a surname one letter off the one-word name `w`
+    /// (the article's own misspelling: "Wines" after "Leslie Wimes"), of gender `g` where
+    /// known; never for a first name ("David" is not a misspelt "Davis").
+    fn misspelt_actor(
+        &self,
+        index: &NameIndex,
+        actors: &[Actor],
+        w: &str,
+        g: Option<Gender>,
+    ) -> Option<usize> {
+        if self.names.get(w).is_some() {
+            return None;
+        }
+        let lw = w.to_lowercase();
+        let mut found = index.misspelt(w).into_iter().filter(|&id| {
+            let a = &actors[id];
+            a.label == Label::Per
+                && a.name_tokens.len() >= 2
+                && a.name_tokens
+                    .last()
+                    .is_some_and(|l| names::one_letter_off(&lw, &l.to_lowercase()))
+                && g.is_none_or(|g| a.evidence.prior().is_none_or(|h| h == g))
+        });
+        match (found.next(), found.next()) {
+            (Some(a), None) => Some(a),
+            _ => None,
+        }
+    }
+
     /// Does a PER actor's name look like a person's, so that "he" or "she" may mean it? Yes
     /// with an honorific or a first name, a surname last, or two or more words none of which
     /// is only a place's; not "Wikinews" or "Hong Kongers".
@@ -144,30 +173,6 @@ impl RuleResolver {
                     })
             }
         }
-    }
-}
-
-/// The one person whose full name ends in a surname one letter off the one-word name `w`
-/// (the article's own misspelling: "Wines" after "Leslie Wimes"), of gender `g` where known.
-fn misspelt_actor(
-    index: &NameIndex,
-    actors: &[Actor],
-    w: &str,
-    g: Option<Gender>,
-) -> Option<usize> {
-    let lw = w.to_lowercase();
-    let mut found = index.misspelt(w).into_iter().filter(|&id| {
-        let a = &actors[id];
-        a.label == Label::Per
-            && a.name_tokens.len() >= 2
-            && a.name_tokens
-                .last()
-                .is_some_and(|l| names::one_letter_off(&lw, &l.to_lowercase()))
-            && g.is_none_or(|g| a.evidence.prior().is_none_or(|h| h == g))
-    });
-    match (found.next(), found.next()) {
-        (Some(a), None) => Some(a),
-        _ => None,
     }
 }
 
@@ -255,10 +260,7 @@ impl Resolver for RuleResolver {
                 _ => None,
             });
             let found = found.or_else(|| match &toks[..] {
-                // Not a first name ("David" is not a misspelt "Davis").
-                [w] if e.label == Label::Per && self.names.get(w).is_none() => {
-                    misspelt_actor(&index, &actors, w, own_g)
-                }
+                [w] if e.label == Label::Per => self.misspelt_actor(&index, &actors, w, own_g),
                 _ => None,
             });
             let id = match found {
@@ -333,34 +335,7 @@ impl Resolver for RuleResolver {
         for qi in qorder {
             meter.add(1);
             let (s, e) = quotes[qi].speaker.unwrap_or((0, 0));
-            let (s, mut e) = head_phrase(doc, entities, s, e);
-            // A pronoun with the adverbs or auxiliaries that stood between it and the cue
-            // ("it further wrote") is that pronoun.
-            if e - s >= 2
-                && lexicon::pronoun(doc.tok(s)).is_some()
-                && (s + 1..e).all(|i| lexicon::is_cue_modifier(doc.tok(i)))
-            {
-                e = s + 1;
-            }
-            // A possessive speaker is its possessor ("Trump's claim that ...": Trump claims),
-            // not a contraction ("it's", "let's"), and only a phrase that is all possessor:
-            // no function word or past form in it ("questions about Biden's", "This
-            // fulfilled Biden's" are the learned ranker's slips, not Biden).
-            if e - s >= 2
-                && matches!(doc.tok(e - 1), "'s" | "\u{2019}s" | "'" | "\u{2019}")
-                && !matches!(
-                    doc.tok(e - 2).to_lowercase().as_str(),
-                    "it" | "he" | "she" | "that" | "let" | "there" | "here" | "what" | "who"
-                )
-                && (s..e - 1).all(|i| {
-                    let w = doc.tok(i);
-                    !lexicon::is_np_stop(w)
-                        && !w.ends_with("ed")
-                        && !matches!(w, "This" | "this" | "of")
-                })
-            {
-                e -= 1;
-            }
+            let (s, e) = head_phrase(doc, entities, s, e);
             let mention = doc.span_of(s, e);
             let head = doc.tok(e - 1);
             let mut group = Vec::new();
@@ -461,9 +436,7 @@ impl Resolver for RuleResolver {
                         .into_iter()
                         .find(|&id| matches_actor(&toks, &actors[id].name_tokens, actors[id].label))
                         .or_else(|| match &toks[..] {
-                            [w] if self.names.get(w).is_none() => {
-                                misspelt_actor(&index, &actors, w, None)
-                            }
+                            [w] => self.misspelt_actor(&index, &actors, w, None),
                             _ => None,
                         })
                 });

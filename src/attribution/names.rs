@@ -1,6 +1,7 @@
 //! Names: the part of a speaker mention that names someone, the tokens and text of a name,
 //! and whether two names can be one actor.
 
+use crate::lexicon;
 use crate::ner::{Entity, Label};
 use crate::tokenize::{Doc, TokenKind};
 
@@ -8,8 +9,41 @@ use crate::tokenize::{Doc, TokenKind};
 /// appositives, relative clauses and parentheticals ("Chad Bown, an expert on trade at the
 /// Peterson Institute" -> "Chad Bown", "Sen. Lindsey Graham (R-S.C.)" -> "Sen. Lindsey
 /// Graham"), or the name a leading description gives way to ("Another critic, Laurence H.
-/// Tribe" -> "Laurence H. Tribe").
+/// Tribe" -> "Laurence H. Tribe"); a pronoun without the adverbs after it ("it further" ->
+/// "it"), and a possessor without its "'s" ("Trump's" -> "Trump").
 pub(super) fn head_phrase(doc: &Doc, entities: &[Entity], s: usize, e: usize) -> (usize, usize) {
+    let (s, mut e) = named_segment(doc, entities, s, e);
+    // A pronoun with the adverbs or auxiliaries that stood between it and the cue ("it
+    // further wrote") is that pronoun.
+    if e - s >= 2
+        && lexicon::pronoun(doc.tok(s)).is_some()
+        && (s + 1..e).all(|i| lexicon::is_cue_modifier(doc.tok(i)))
+    {
+        e = s + 1;
+    }
+    // A possessive speaker is its possessor ("Trump's claim that ...": Trump claims), not a
+    // contraction ("it's", "let's"), and only a phrase that is all possessor: no function
+    // word or past form in it ("questions about Biden's", "This fulfilled Biden's" are the
+    // learned ranker's slips, not Biden).
+    if e - s >= 2
+        && matches!(doc.tok(e - 1), "'s" | "\u{2019}s" | "'" | "\u{2019}")
+        && !matches!(
+            doc.tok(e - 2).to_lowercase().as_str(),
+            "it" | "he" | "she" | "that" | "let" | "there" | "here" | "what" | "who"
+        )
+        && (s..e - 1).all(|i| {
+            let w = doc.tok(i);
+            !lexicon::is_np_stop(w) && !w.ends_with("ed") && !matches!(w, "This" | "this" | "of")
+        })
+    {
+        e -= 1;
+    }
+    (s, e)
+}
+
+/// The segment of a speaker mention `[s, e)` that names someone: [`head_phrase`] before its
+/// pronoun and possessive trims.
+fn named_segment(doc: &Doc, entities: &[Entity], s: usize, e: usize) -> (usize, usize) {
     // A person (or, with `org`, an organisation) ends `[a, b)`, with one token of slack as
     // the head rule allows ("The mayor of Paris" ends in a place: not a head).
     let ends_entity = |(a, b): (usize, usize), org: bool| {

@@ -38,7 +38,8 @@ pub(super) struct Mentions<'a> {
     pub(super) entities: &'a [Entity],
     pub(super) entity_actor: &'a [Option<usize>],
     pub(super) actors: &'a [Actor],
-    /// Resolved pronoun speakers: (token, actor), sorted.
+    /// Speakers resolved other than through a recognized name (pronouns, names the
+    /// recognizer missed, roles): (token, actor), sorted.
     pub(super) resolved: &'a [(usize, usize)],
     pub(super) lookup: &'a Lookup,
     /// The content of the quote whose speaker is being resolved (none for other pronouns):
