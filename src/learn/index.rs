@@ -153,6 +153,167 @@ impl FeatureIndex {
     }
 }
 
+/// Feature id -> a row of `K` weights kept in the id's own slot: one flat array of
+/// `(id, row)` slots, at most half full, probed linearly like [`FeatureIndex`]. A lookup
+/// that finds its id then reads its weights from the cache line it has already waited for,
+/// where a [`FeatureIndex`] row costs a second wait. Id 0 marks a free slot; its own row,
+/// if it has one, is kept aside.
+#[derive(Clone, Debug)]
+pub struct RowTable<T: Copy, const K: usize> {
+    slots: Vec<RowSlot<T, K>>,
+    /// 64 minus log2 of the slot count: the shift that turns a hash into a slot.
+    shift: u32,
+    len: usize,
+    /// The row of id 0, which cannot live in a slot.
+    zero: Option<[T; K]>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct RowSlot<T: Copy, const K: usize> {
+    /// 0 for a free slot.
+    id: u64,
+    row: [T; K],
+}
+
+impl<T: Copy + Default, const K: usize> Default for RowTable<T, K> {
+    fn default() -> Self {
+        RowTable::new([])
+    }
+}
+
+impl<T: Copy + Default, const K: usize> RowTable<T, K> {
+    /// A table of `(id, row)` pairs. Of a repeated id, the first pair counts.
+    pub fn new(pairs: impl IntoIterator<Item = (u64, [T; K])>) -> Self {
+        let pairs: Vec<(u64, [T; K])> = pairs.into_iter().collect();
+        let n = (pairs.len() * 2).next_power_of_two().max(16);
+        let free = RowSlot {
+            id: 0,
+            row: [T::default(); K],
+        };
+        let mut slots = Vec::with_capacity(n);
+        huge_pages(&slots);
+        slots.resize(n, free);
+        let mut table = RowTable {
+            slots,
+            shift: 64 - n.trailing_zeros(),
+            len: 0,
+            zero: None,
+        };
+        for (id, row) in pairs {
+            if id == 0 {
+                if table.zero.is_none() {
+                    table.zero = Some(row);
+                    table.len += 1;
+                }
+                continue;
+            }
+            let mask = table.slots.len() - 1;
+            let mut s = table.home(id);
+            loop {
+                let slot = &mut table.slots[s];
+                if slot.id == 0 {
+                    *slot = RowSlot { id, row };
+                    table.len += 1;
+                    break;
+                }
+                if slot.id == id {
+                    break;
+                }
+                s = (s + 1) & mask;
+            }
+        }
+        table
+    }
+
+    #[inline]
+    fn home(&self, id: u64) -> usize {
+        (id.wrapping_mul(MUL) >> self.shift) as usize
+    }
+
+    /// Ids in the table.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No id in the table.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The row of `id`, if it has one.
+    #[inline]
+    pub fn get(&self, id: u64) -> Option<&[T; K]> {
+        if id == 0 {
+            return self.zero.as_ref();
+        }
+        let mask = self.slots.len() - 1;
+        let mut s = self.home(id);
+        loop {
+            let slot = &self.slots[s];
+            if slot.id == id {
+                return Some(&slot.row);
+            }
+            if slot.id == 0 {
+                return None;
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
+    /// Calls `f` with the row of each id of `ids` that has one, in the order of `ids`, after
+    /// asking for the home slot of every id of a batch, so that their waits overlap.
+    #[inline]
+    pub fn rows(&self, ids: &[u64], mut f: impl FnMut(&[T; K])) {
+        if self.len == 0 {
+            return;
+        }
+        let size = std::mem::size_of::<RowSlot<T, K>>();
+        let mut homes = [0usize; BATCH];
+        for chunk in ids.chunks(BATCH) {
+            for (h, &id) in homes.iter_mut().zip(chunk) {
+                *h = self.home(id);
+                let slot = &self.slots[*h];
+                prefetch(slot);
+                if size > 16 {
+                    // A slot may cross into the next cache line.
+                    prefetch(&slot.row[K - 1]);
+                }
+            }
+            for (&h, &id) in homes.iter().zip(chunk) {
+                if id == 0 {
+                    if let Some(row) = &self.zero {
+                        f(row);
+                    }
+                    continue;
+                }
+                let mask = self.slots.len() - 1;
+                let mut s = h;
+                loop {
+                    let slot = &self.slots[s];
+                    if slot.id == id {
+                        f(&slot.row);
+                        break;
+                    }
+                    if slot.id == 0 {
+                        break;
+                    }
+                    s = (s + 1) & mask;
+                }
+            }
+        }
+    }
+
+    /// Every `(id, row)` pair, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &[T; K])> + '_ {
+        self.zero.iter().map(|r| (0, r)).chain(
+            self.slots
+                .iter()
+                .filter(|s| s.id != 0)
+                .map(|s| (s.id, &s.row)),
+        )
+    }
+}
+
 /// Asks the kernel to back the buffer of `v` (its whole capacity, best before it is
 /// written) with huge pages where it can: a table of many megabytes read at random points
 /// otherwise misses the TLB on nearly every lookup. A hint; nothing happens elsewhere.
@@ -238,5 +399,47 @@ mod tests {
     fn first_of_a_repeated_id_counts() {
         let index = FeatureIndex::new([(9, 1), (9, 2)]);
         assert_eq!((index.len(), index.get(9)), (1, Some(1)));
+    }
+
+    #[test]
+    fn row_table_finds_every_row_and_no_other() {
+        let pairs: Vec<(u64, [f32; 3])> = (0..1000u64)
+            .map(|i| {
+                (
+                    crate::learn::hash::finish(i * 7 + 1),
+                    [i as f32, 1.0, -(i as f32)],
+                )
+            })
+            .chain([(0, [9.0, 9.0, 9.0])])
+            .collect();
+        let table = RowTable::new(pairs.iter().copied());
+        assert_eq!(table.len(), 1001);
+        for (id, row) in &pairs {
+            assert_eq!(table.get(*id), Some(row));
+        }
+        assert_eq!(table.get(12345), None);
+        // Batches: present, absent and id 0 mixed, order kept, the same rows as one by one.
+        let ids: Vec<u64> = pairs.iter().map(|p| p.0).chain(5..90).rev().collect();
+        let mut got = Vec::new();
+        table.rows(&ids, |r| got.push(*r));
+        let want: Vec<[f32; 3]> = ids
+            .iter()
+            .filter_map(|&id| table.get(id).copied())
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(got.len(), 1001);
+        let mut all: Vec<(u64, [f32; 3])> = table.iter().map(|(i, r)| (i, *r)).collect();
+        all.sort_unstable_by_key(|p| p.0);
+        let mut sorted = pairs.clone();
+        sorted.sort_unstable_by_key(|p| p.0);
+        assert_eq!(all, sorted);
+        let empty: RowTable<i16, 17> = RowTable::default();
+        empty.rows(&ids, |_| panic!("an empty table has no rows"));
+        assert!(empty.is_empty() && empty.get(0).is_none());
+        let twice = RowTable::new([(4, [1i16]), (4, [2]), (0, [3]), (0, [5])]);
+        assert_eq!(
+            (twice.len(), twice.get(4), twice.get(0)),
+            (2, Some(&[1]), Some(&[3]))
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Learning primitives shared by the stages that learn (NER, attribution cues, the quote
-//! model): feature hashing ([`hash`]), the index frozen weights are looked up by
-//! ([`index`]), averaged-perceptron weights ([`perceptron`]) and
+//! model): feature hashing ([`hash`]), the tables frozen weights are looked up in
+//! ([`index`]: rows kept in their features' slots, or an id-to-row index), averaged-perceptron weights ([`perceptron`]) and
 //! linear-chain decoding ([`chain`]), confidence calibration ([`calibrate`]), and with the
 //! `bert` feature, word taggers on a fine-tuned transformer encoder (`bert`).
 
@@ -13,5 +13,5 @@ pub mod index;
 pub mod perceptron;
 
 pub use hash::{IdHasher, IdMap};
-pub use index::FeatureIndex;
+pub use index::{FeatureIndex, RowTable};
 pub use perceptron::{shuffle, Averaged, Weights};

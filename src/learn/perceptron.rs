@@ -3,7 +3,7 @@
 //! the seeded shuffle that makes training runs repeat exactly.
 
 use super::hash::IdMap;
-use super::index::{huge_pages, prefetch, FeatureIndex};
+use super::index::{huge_pages, prefetch, FeatureIndex, RowTable};
 
 /// Trainable weights: feature id -> a row of `k` weights, with running sums for averaging.
 #[derive(Clone)]
@@ -147,79 +147,137 @@ impl Averaged {
     pub fn freeze(&self, floor: f32) -> Weights {
         let mut keys: Vec<(u64, Vec<f32>)> = self.averaged(floor).into_iter().collect();
         keys.sort_by_key(|x| x.0);
-        Weights::from_rows(self.k, keys)
+        let w = keys.iter().flat_map(|r| r.1.iter().copied()).collect();
+        Weights::from_flat(self.k, keys.into_iter().map(|r| r.0).collect(), w)
     }
 }
 
-/// Frozen weights: feature id -> a row of `k` weights.
-#[derive(Clone, Debug, Default)]
+/// Frozen weights: feature id -> a row of `k` weights. Rows of one and of three weights (the
+/// quote model's rankers and cue tagger) sit in the slots of their ids ([`RowTable`]); other
+/// widths behind a [`FeatureIndex`].
+#[derive(Clone, Debug)]
 pub struct Weights {
     k: usize,
-    index: FeatureIndex,
-    w: Vec<f32>,
+    rows: Rows,
+}
+
+#[derive(Clone, Debug)]
+enum Rows {
+    One(RowTable<f32, 1>),
+    Three(RowTable<f32, 3>),
+    Any { index: FeatureIndex, w: Vec<f32> },
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights::from_flat(1, Vec::new(), Vec::new())
+    }
 }
 
 impl Weights {
-    fn from_rows(k: usize, rows: Vec<(u64, Vec<f32>)>) -> Self {
-        let mut w = Vec::with_capacity(rows.len() * k);
-        huge_pages(&w);
-        let mut ids = Vec::with_capacity(rows.len());
-        for (n, (f, row)) in rows.into_iter().enumerate() {
-            ids.push((f, n as u32));
-            w.extend(row);
+    /// Weights of the features `ids`, whose rows lie one after another in `w`.
+    fn from_flat(k: usize, ids: Vec<u64>, w: Vec<f32>) -> Self {
+        fn table<const K: usize>(ids: &[u64], w: &[f32]) -> RowTable<f32, K> {
+            RowTable::new(ids.iter().zip(w.chunks_exact(K)).map(|(&f, row)| {
+                let mut r = [0f32; K];
+                r.copy_from_slice(row);
+                (f, r)
+            }))
         }
-        Weights {
-            k,
-            index: FeatureIndex::new(ids),
-            w,
-        }
+        let rows = match k {
+            1 => Rows::One(table(&ids, &w)),
+            3 => Rows::Three(table(&ids, &w)),
+            _ => {
+                let mut flat = Vec::with_capacity(w.len());
+                huge_pages(&flat);
+                flat.extend(w);
+                Rows::Any {
+                    index: FeatureIndex::new(ids.into_iter().zip(0..)),
+                    w: flat,
+                }
+            }
+        };
+        Weights { k, rows }
     }
 
     /// Features with weights.
     pub fn len(&self) -> usize {
-        self.index.len()
+        match &self.rows {
+            Rows::One(t) => t.len(),
+            Rows::Three(t) => t.len(),
+            Rows::Any { index, .. } => index.len(),
+        }
     }
 
     /// No feature.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.len() == 0
     }
 
     /// Adds the weights of `feats` to `scores` (one per class).
     #[inline]
     pub fn score(&self, feats: &[u64], scores: &mut [f32]) {
-        self.index.rows_fetched(
-            feats,
-            |r| prefetch(&self.w[r as usize * self.k]),
-            |r| {
-                let r = r as usize * self.k;
-                for (o, x) in scores.iter_mut().zip(&self.w[r..r + self.k]) {
+        fn add<const K: usize>(t: &RowTable<f32, K>, feats: &[u64], scores: &mut [f32]) {
+            let mut sum = [0f32; K];
+            sum.copy_from_slice(&scores[..K]);
+            t.rows(feats, |row| {
+                for (o, x) in sum.iter_mut().zip(row) {
                     *o += x;
                 }
-            },
-        );
+            });
+            scores[..K].copy_from_slice(&sum);
+        }
+        match &self.rows {
+            Rows::One(t) => add(t, feats, scores),
+            Rows::Three(t) => add(t, feats, scores),
+            Rows::Any { index, w } => index.rows_fetched(
+                feats,
+                |r| prefetch(&w[r as usize * self.k]),
+                |r| {
+                    let r = r as usize * self.k;
+                    for (o, x) in scores.iter_mut().zip(&w[r..r + self.k]) {
+                        *o += x;
+                    }
+                },
+            ),
+        }
     }
 
     /// Sum of the weights of `feats` for class `class`.
     #[inline]
     pub fn score_class(&self, feats: &[u64], class: usize) -> f32 {
         let mut sum = 0.0;
-        self.index
-            .rows(feats, |r| sum += self.w[r as usize * self.k + class]);
+        match &self.rows {
+            Rows::One(t) => t.rows(feats, |r| sum += r[class]),
+            Rows::Three(t) => t.rows(feats, |r| sum += r[class]),
+            Rows::Any { index, w } => index.rows(feats, |r| sum += w[r as usize * self.k + class]),
+        }
         sum
+    }
+
+    /// Every feature and its row, in no particular order.
+    fn each_row(&self, mut f: impl FnMut(u64, &[f32])) {
+        match &self.rows {
+            Rows::One(t) => t.iter().for_each(|(id, r)| f(id, r)),
+            Rows::Three(t) => t.iter().for_each(|(id, r)| f(id, r)),
+            Rows::Any { index, w } => index.iter().for_each(|(id, r)| {
+                let r = r as usize * self.k;
+                f(id, &w[r..r + self.k])
+            }),
+        }
     }
 
     /// Appends the weights: `k` and the row count (u32 each), then each row as its feature id
     /// (u64) and `k` f32 weights, little-endian, sorted by feature id.
     pub fn write(&self, out: &mut Vec<u8>) {
-        let mut rows: Vec<(u64, u32)> = self.index.iter().collect();
-        rows.sort_unstable();
+        let mut rows: Vec<(u64, Vec<f32>)> = Vec::with_capacity(self.len());
+        self.each_row(|id, r| rows.push((id, r.to_vec())));
+        rows.sort_unstable_by_key(|r| r.0);
         out.extend_from_slice(&(self.k as u32).to_le_bytes());
         out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
-        for (f, r) in rows {
+        for (f, row) in rows {
             out.extend_from_slice(&f.to_le_bytes());
-            let r = r as usize * self.k;
-            for x in &self.w[r..r + self.k] {
+            for x in row {
                 out.extend_from_slice(&x.to_le_bytes());
             }
         }
@@ -239,19 +297,17 @@ impl Weights {
         let rec = 8 + 4 * k;
         let end = n.checked_mul(rec)?.checked_add(8)?;
         let body = b.get(8..end)?;
-        let mut w = Vec::with_capacity(n * k);
-        huge_pages(&w);
         let mut ids = Vec::with_capacity(n);
-        for (row, r) in body.chunks_exact(rec).enumerate() {
-            ids.push((u64::from_le_bytes(r[..8].try_into().ok()?), row as u32));
+        let mut w = Vec::with_capacity(n * k);
+        for r in body.chunks_exact(rec) {
+            ids.push(u64::from_le_bytes(r[..8].try_into().ok()?));
             w.extend(
                 r[8..]
                     .chunks_exact(4)
                     .map(|x| f32::from_le_bytes([x[0], x[1], x[2], x[3]])),
             );
         }
-        let index = FeatureIndex::new(ids);
-        Some((Weights { k, index, w }, &b[end..]))
+        Some((Weights::from_flat(k, ids, w), &b[end..]))
     }
 }
 
@@ -311,6 +367,25 @@ mod tests {
         assert_eq!(s1, s2);
         assert_eq!(r.score_class(&[2], 1), w.score_class(&[2], 1));
         assert!(Weights::read(&b[..b.len() - 5]).is_none());
+        // Rows of one weight and of other widths than one and three round-trip too.
+        for k in [1, 2] {
+            let mut a = Averaged::new(k);
+            a.add(&[1, 2, 0], k - 1, 1.0);
+            a.tick();
+            a.add(&[2, 3], 0, 0.5);
+            a.tick();
+            let w = a.freeze(0.0);
+            let mut b = Vec::new();
+            w.write(&mut b);
+            let (r, rest) = Weights::read(&b).unwrap();
+            assert!(rest.is_empty() && r.len() == 4 && w.len() == 4);
+            let (mut s1, mut s2) = (vec![0.0; k], vec![0.0; k]);
+            w.score(&[0, 1, 2, 3, 4], &mut s1);
+            r.score(&[0, 1, 2, 3, 4], &mut s2);
+            assert_eq!(s1, s2);
+            assert!(s1[k - 1] > 0.0);
+            assert_eq!(r.score_class(&[2, 0], 0), w.score_class(&[2, 0], 0));
+        }
     }
 
     #[test]

@@ -22,9 +22,8 @@ use super::features::{history_features, static_features, tag_features, SentCase,
 use super::gazetteer::{Gazetteer, DEFAULT_GAZETTEER};
 use super::phrases::{Phrases, DEFAULT_PHRASES};
 use super::{Entity, Label, Recognizer};
-use crate::learn::index::{huge_pages, prefetch};
 use crate::learn::shuffle;
-use crate::learn::{Averaged, FeatureIndex, IdMap};
+use crate::learn::{Averaged, IdMap, RowTable};
 use crate::tokenize::{Doc, TokenKind};
 use crate::work::Meter;
 use anyhow::{bail, Context, Result};
@@ -281,11 +280,11 @@ impl WordTables {
 
 /// A trained model: feature hash to a row of `N_TAGS` weights, and the word tables its
 /// features use. Weights stay 16-bit in memory, as in the file (`weight = q * scale`): half
-/// the cache footprint of `f32`, and the same scores as dequantizing them at load.
+/// the cache footprint of `f32`, and the same scores as dequantizing them at load. Each row
+/// sits in its feature's slot of the table, so a lookup waits for memory once.
 #[derive(Clone, Default)]
 pub struct Model {
-    index: FeatureIndex,
-    weights: Vec<i16>,
+    table: RowTable<i16, N_TAGS>,
     scale: f32,
     tables: Arc<WordTables>,
     /// Softmax temperature that calibrates scores into confidences (fit on dev).
@@ -357,15 +356,23 @@ const BEAM_WIDTH: usize = 2;
 impl Model {
     /// A model from `f32` weights, quantized to 16 bits with one scale (the largest weight
     /// maps to 32767).
-    fn quantized(index: FeatureIndex, weights: &[f32], tables: Arc<WordTables>) -> Model {
+    fn quantized(
+        ids: impl IntoIterator<Item = (u64, u32)>,
+        weights: &[f32],
+        tables: Arc<WordTables>,
+    ) -> Model {
         let max = weights.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-9);
         let scale = max / 32767.0;
+        let table = RowTable::new(ids.into_iter().map(|(id, r)| {
+            let r = r as usize * N_TAGS;
+            let mut row = [0i16; N_TAGS];
+            for (q, w) in row.iter_mut().zip(&weights[r..r + N_TAGS]) {
+                *q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
+            }
+            (id, row)
+        }));
         Model {
-            index,
-            weights: weights
-                .iter()
-                .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
-                .collect(),
+            table,
             scale,
             tables,
             temperature: 1.0,
@@ -374,21 +381,16 @@ impl Model {
 
     /// Number of features with weights.
     pub fn n_features(&self) -> usize {
-        self.index.len()
+        self.table.len()
     }
 
     fn score(&self, feats: &[u64], out: &mut [f32; N_TAGS]) {
         out.fill(0.0);
-        self.index.rows_fetched(
-            feats,
-            |row| prefetch(&self.weights[row as usize * N_TAGS]),
-            |row| {
-                let w = &self.weights[row as usize * N_TAGS..(row as usize + 1) * N_TAGS];
-                for (o, &q) in out.iter_mut().zip(w) {
-                    *o += q as f32 * self.scale;
-                }
-            },
-        );
+        self.table.rows(feats, |w| {
+            for (o, &q) in out.iter_mut().zip(w) {
+                *o += q as f32 * self.scale;
+            }
+        });
     }
 
     /// Tags a document (words and sentence ranges). Returns the tag of every token and the
@@ -554,7 +556,7 @@ impl Model {
 
     /// Writes the model: feature keys and i16-quantized weights.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let mut keys: Vec<(u64, u32)> = self.index.iter().collect();
+        let mut keys: Vec<(u64, &[i16; N_TAGS])> = self.table.iter().collect();
         keys.sort_unstable();
         let scale = self.scale;
         let mut buf = Vec::with_capacity(16 + keys.len() * (8 + 2 * N_TAGS));
@@ -568,8 +570,7 @@ impl Model {
             buf.extend_from_slice(&k.to_le_bytes());
         }
         for (_, row) in &keys {
-            let r = *row as usize;
-            for q in &self.weights[r * N_TAGS..(r + 1) * N_TAGS] {
+            for q in row.iter() {
                 buf.extend_from_slice(&q.to_le_bytes());
             }
         }
@@ -609,24 +610,21 @@ impl Model {
                 b.len()
             );
         }
-        let keys = &b[24..24 + 8 * n];
-        let index = FeatureIndex::new(keys.chunks_exact(8).enumerate().map(|(row, k)| {
-            let k: [u8; 8] = k.try_into().expect("chunks of eight bytes");
-            (u64::from_le_bytes(k), row as u32)
-        }));
         if !(scale.is_finite() && scale > 0.0) {
             bail!("model has an invalid weight scale");
         }
-        let mut weights = Vec::with_capacity(n * N_TAGS);
-        huge_pages(&weights);
-        weights.extend(
-            b[24 + 8 * n..]
-                .chunks_exact(2)
-                .map(|c| i16::from_le_bytes([c[0], c[1]])),
-        );
+        let keys = b[24..24 + 8 * n].chunks_exact(8);
+        let rows = b[24 + 8 * n..].chunks_exact(2 * N_TAGS);
+        let table = RowTable::new(keys.zip(rows).map(|(k, r)| {
+            let k: [u8; 8] = k.try_into().expect("chunks of eight bytes");
+            let mut row = [0i16; N_TAGS];
+            for (q, c) in row.iter_mut().zip(r.chunks_exact(2)) {
+                *q = i16::from_le_bytes([c[0], c[1]]);
+            }
+            (u64::from_le_bytes(k), row)
+        }));
         Ok(Model {
-            index,
-            weights,
+            table,
             scale,
             tables: builtin_tables()?,
             temperature,

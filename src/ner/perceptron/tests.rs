@@ -155,6 +155,10 @@ fn learns_a_toy_corpus() {
     assert_eq!(tag_name(tags[1]), "U-PER");
     assert_eq!(tag_name(tags[3]), "U-LOC");
     assert!(Model::from_bytes(b"garbage").is_err());
+    // The built-in model reads and writes back byte for byte.
+    let builtin = super::recognizer::DEFAULT_MODEL;
+    Model::from_bytes(builtin).unwrap().save(&p).unwrap();
+    assert!(std::fs::read(&p).unwrap() == builtin);
     // Refit: trained again on train + dev, keeping the temperature chosen on dev.
     let opts = TrainOptions {
         epochs: 5,

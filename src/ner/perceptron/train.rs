@@ -129,13 +129,12 @@ impl Trainer {
                 kept.extend_from_slice(row);
             }
         }
-        Model::quantized(FeatureIndex::new(index), &kept, self.tables.clone())
+        Model::quantized(index, &kept, self.tables.clone())
     }
 
     fn model_view(&self) -> Model {
         let (index, w) = self.weights.current();
-        let index = FeatureIndex::new(index.iter().map(|(&k, &r)| (k, r)));
-        Model::quantized(index, w, self.tables.clone())
+        Model::quantized(index.iter().map(|(&k, &r)| (k, r)), w, self.tables.clone())
     }
 
     /// One greedy pass over a document with the current weights, updating wherever the gold

@@ -205,3 +205,9 @@ fn training_learns_a_toy_split_and_repeats_exactly() {
     let (again, _) = train::train(&split, opts, None, |_| {}).unwrap();
     assert_eq!(m.to_bytes(), again.to_bytes());
 }
+
+#[test]
+fn the_builtin_model_writes_back_byte_for_byte() {
+    let m = QuoteModel::builtin().unwrap();
+    assert!(m.to_bytes() == super::DEFAULT_QUOTES);
+}
