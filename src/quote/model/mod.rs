@@ -409,7 +409,8 @@ impl QuoteModel {
         // Direct when a part holds a quote mark or is the inside of a quotation (its marks,
         // like the rules' quotations, stay out of the span).
         let direct = parts.iter().any(|&(a, b)| {
-            ctx.marks(a, b) > 0
+            (a..b).any(|i| ctx.is_quoting_mark(i))
+                || ctx.single_quoted(a, b)
                 || (a > 0 && ctx.is(a - 1, flag::OPEN))
                 || ctx.is(b, flag::CLOSE)
                 || (ctx.is(b, flag::PUNCT) && ctx.is(b + 1, flag::CLOSE))

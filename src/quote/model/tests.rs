@@ -211,3 +211,38 @@ fn the_builtin_model_writes_back_byte_for_byte() {
     let m = QuoteModel::builtin().unwrap();
     assert!(m.to_bytes() == super::DEFAULT_QUOTES);
 }
+
+#[test]
+fn single_marks_quote_in_pairs_and_apostrophes_do_not() {
+    let clusters = Clusters::builtin().unwrap();
+    let span = |doc: &crate::tokenize::Doc, from: &str, to: &str| {
+        let i = (0..doc.tokens.len()).find(|&i| doc.tok(i) == from).unwrap();
+        let j = (i..doc.tokens.len()).find(|&j| doc.tok(j) == to).unwrap();
+        (i, j + 1)
+    };
+    let text = "Trump Was ‘Mocking’ Clinton Camp.";
+    let doc = NewsSegmenter.segment(text);
+    let ctx = rule_ctx(&doc, &clusters);
+    let (a, b) = span(&doc, "Trump", "Camp");
+    assert!(ctx.single_quoted(a, b));
+    let text = "Obama Sees 'Personal Insult' if Blacks Don't Rally.";
+    let doc = NewsSegmenter.segment(text);
+    let ctx = rule_ctx(&doc, &clusters);
+    // The opening mark stands just before the span.
+    let (a, b) = span(&doc, "Personal", "Rally");
+    assert!(ctx.single_quoted(a, b));
+    for text in [
+        "He said officials' confidence was high and workers' pay low.",
+        "He said Sanders’ plan would fail.",
+    ] {
+        let doc = NewsSegmenter.segment(text);
+        let ctx = rule_ctx(&doc, &clusters);
+        let (a, b) = (1, doc.tokens.len() - 1);
+        assert!(!ctx.single_quoted(a, b), "{text}");
+        assert!(!(a..b).any(|i| ctx.is_quoting_mark(i)), "{text}");
+    }
+    let m = QuoteModel::builtin().unwrap();
+    let q = quotes(&m, "Smith said that the workers' union would strike.");
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].3, QuoteKind::Indirect, "{q:?}");
+}
