@@ -138,15 +138,110 @@ const ABBREVIATIONS: &[&str] = &[
     "Sat", "Sun", "Ave", "Blvd", "Rd", "Dept", "Univ", "Assn", "est", "approx", "e.g", "i.e",
     "Fig", "al", "Ph.D", "a.m", "p.m", "U.S", "U.K", "U.N", "E.U", "D.C", "Calif", "Fla", "Ill",
     "Mass", "Mich", "Minn", "Penn", "Tenn", "Tex", "Va", "Wash", "Wis", "Ariz", "Colo", "Conn",
-    "Ga", "Ky", "La", "Md", "Mo", "Nev", "Okla", "Ore", "Pa",
+    "Ga", "Ky", "La", "Md", "Mo", "Nev", "Okla", "Ore", "Pa", "Sens", "Reps", "Govs", "Del",
 ];
 
 /// Abbreviations that precede a name and never end a sentence.
 const TITLE_ABBREVIATIONS: &[&str] = &[
     "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Sen", "Rep", "Gov", "Lt", "Col", "Maj", "Capt",
     "Cmdr", "Sgt", "Adm", "Pres", "Rev", "Hon", "St", "Mt", "Ft", "No", "Nos", "Vol", "Fig", "Jan",
-    "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Sens", "Reps",
+    "Govs", "Del",
 ];
+
+/// Words that, capitalized after a dotted acronym or initials, open a new sentence ("in the
+/// U.S. The talks ..."); any other capitalized word continues the name or phrase ("the U.S.
+/// Senate", "George H.W. Bush", "Rep. G.K. Butterfield"). Lower case, sorted.
+const SENTENCE_OPENERS: &[&str] = &[
+    "a",
+    "according",
+    "after",
+    "all",
+    "also",
+    "although",
+    "an",
+    "and",
+    "another",
+    "as",
+    "at",
+    "because",
+    "before",
+    "both",
+    "but",
+    "by",
+    "during",
+    "each",
+    "earlier",
+    "even",
+    "every",
+    "for",
+    "from",
+    "he",
+    "her",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "initially",
+    "instead",
+    "it",
+    "its",
+    "last",
+    "later",
+    "many",
+    "meanwhile",
+    "most",
+    "my",
+    "no",
+    "not",
+    "now",
+    "on",
+    "one",
+    "or",
+    "other",
+    "others",
+    "our",
+    "she",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "that",
+    "the",
+    "their",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "to",
+    "today",
+    "under",
+    "we",
+    "what",
+    "when",
+    "where",
+    "while",
+    "who",
+    "why",
+    "with",
+    "yesterday",
+    "yet",
+    "you",
+];
+
+/// Whether `word` (capitalized, after a dotted acronym) opens a sentence.
+fn opens_sentence(word: &str) -> bool {
+    word.len() <= 12
+        && SENTENCE_OPENERS
+            .binary_search(&word.to_lowercase().as_str())
+            .is_ok()
+}
 
 fn is_abbreviation(word: &str) -> bool {
     if ABBREVIATIONS.contains(&word) {
@@ -394,8 +489,12 @@ fn sentences(text: &str, tokens: &[Token], paragraphs: &[(usize, usize)]) -> Vec
                         || tokens[j].kind == TokenKind::Quote
                         || matches!(nt, "(" | "[" | "-" | "\u{2014}" | "\u{2013}");
                     let abbrev_word = tokens[i].kind == TokenKind::Word;
-                    // "U.S. officials" continues; "in the U.S. The" ends.
-                    next_starts && tokens[j].space_before && (!abbrev_word || c.is_uppercase())
+                    // "U.S. officials" and "the U.S. Senate" continue; "in the U.S. The" ends.
+                    let dotted = abbrev_word && t[..t.len() - 1].contains('.');
+                    next_starts
+                        && tokens[j].space_before
+                        && (!abbrev_word || c.is_uppercase())
+                        && (!dotted || !c.is_alphabetic() || opens_sentence(nt))
                 };
                 if boundary && j > start {
                     out.push((start, j));
@@ -522,6 +621,31 @@ mod tests {
             ]
         );
         assert_eq!(d.paragraphs.len(), 3);
+    }
+
+    #[test]
+    fn dotted_acronyms_and_initials_end_a_sentence_only_before_an_opener() {
+        let s = "The U.S. Senate voted. Former President George H.W. Bush agreed. \
+                 Rep. G.K. Butterfield spoke, as did Del. Stacey Plaskett and Sens. Jeff \
+                 Merkley and Tom Carper, D-Del. The vote was close in the U.S. They said so.";
+        let d = NewsSegmenter.segment(s);
+        let sents: Vec<&str> = d
+            .sentences
+            .iter()
+            .map(|&(a, b)| d.span_of(a, b).slice(s))
+            .collect();
+        assert_eq!(
+            sents,
+            vec![
+                "The U.S. Senate voted.",
+                "Former President George H.W. Bush agreed.",
+                "Rep. G.K. Butterfield spoke, as did Del. Stacey Plaskett and Sens. Jeff \
+                 Merkley and Tom Carper, D-Del.",
+                "The vote was close in the U.S.",
+                "They said so."
+            ]
+        );
+        assert!(SENTENCE_OPENERS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -246,3 +246,18 @@ fn single_marks_quote_in_pairs_and_apostrophes_do_not() {
     assert_eq!(q.len(), 1, "{q:?}");
     assert_eq!(q[0].3, QuoteKind::Indirect, "{q:?}");
 }
+
+#[test]
+fn no_content_takes_in_a_second_cue_of_the_same_subject() {
+    let m = QuoteModel::builtin().unwrap();
+    // The seed article's sentence: two attributions of Zelensky, joined by "and".
+    let q = quotes(
+        &m,
+        "Zelensky thanked them for their efforts. He promised to contact them with his \
+         thoughts and said the plan needed to be worked on.",
+    );
+    let promised = q.iter().find(|q| q.0 == "promised").expect("{q:?}");
+    assert_eq!(promised.2, "to contact them with his thoughts", "{q:?}");
+    let said = q.iter().find(|q| q.0 == "said").expect("{q:?}");
+    assert_eq!(said.2, "the plan needed to be worked on", "{q:?}");
+}

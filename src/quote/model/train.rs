@@ -379,9 +379,15 @@ pub fn ranker_accuracy(model: &QuoteModel, gold: &[GoldArticle]) -> RankerCheck 
         for (k, g) in gq.iter().enumerate() {
             out.quotes += 1;
             let prior = gold_prior(&ctx, &gq, k);
+            let others: Vec<Range> = gq
+                .iter()
+                .filter(|o| ctx.sent[o.cue.0] == ctx.sent[g.cue.0])
+                .map(|o| o.cue)
+                .collect();
             let Some((content, source)) = super::decide(
                 &ctx,
                 g.cue,
+                &others,
                 prior,
                 &model.content,
                 &model.source,
