@@ -387,3 +387,20 @@ fn a_possessive_speaker_is_its_possessor() {
         .iter()
         .all(|q| q.speaker_name.as_deref() != Some("it")));
 }
+
+#[test]
+fn a_description_set_off_after_a_name_speaks_for_that_person() {
+    let text = "The fire killed five teenagers on Friday. Tomasz Kubiak, a fire service \
+                spokesman, told reporters that the victim was in intensive care. Donald Tusk, \
+                the current President of the European Council, wrote that he was shocked.";
+    let v = speakers(text);
+    let names: Vec<&str> = v.iter().map(|(_, n)| n.as_str()).collect();
+    assert!(names.contains(&"Tomasz Kubiak"), "{v:?}");
+    assert!(names.contains(&"Donald Tusk"), "{v:?}");
+    assert!(!names.contains(&"European Council"), "{v:?}");
+    // Without the closing comma the phrase is the clause's own subject.
+    let v = speakers(
+        "After a meeting with Barack Obama, the White House announced that the talks had failed.",
+    );
+    assert!(v.iter().all(|(_, name)| name != "Barack Obama"), "{v:?}");
+}

@@ -391,8 +391,21 @@ fn the_page_answers_hover_clicks_and_filters() {
     );
     // Hovering a cue selects its quote: speaker, cue and content, with actor and confidence.
     let info = r["hover_cue_info"].as_str().unwrap();
+    // The quote's confidence as the golden seed record has it.
+    let golden: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/golden/seed-article.json")).unwrap(),
+    )
+    .unwrap();
+    let confidence = golden["quotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["cue"]["text"] == "said in a statement")
+        .map(|q| q["confidence"].to_string())
+        .unwrap();
     assert!(
-        info.contains("Marco Rubio (PER, male)") && info.contains("confidence 0.861"),
+        info.contains("Marco Rubio (PER, male)")
+            && info.contains(&format!("confidence {confidence}")),
         "{info}"
     );
     let sel = r["hover_cue_selected"].as_str().unwrap();

@@ -334,8 +334,8 @@ impl Resolver for RuleResolver {
         let mut resolved: Vec<(usize, usize)> = Vec::new();
         for qi in qorder {
             meter.add(1);
-            let (s, e) = quotes[qi].speaker.unwrap_or((0, 0));
-            let (s, e) = head_phrase(doc, entities, s, e);
+            let (s0, e0) = quotes[qi].speaker.unwrap_or((0, 0));
+            let (s, e) = head_phrase(doc, entities, s0, e0);
             let mention = doc.span_of(s, e);
             let head = doc.tok(e - 1);
             let mut group = Vec::new();
@@ -415,7 +415,12 @@ impl Resolver for RuleResolver {
                 } else {
                     None
                 };
-                let actor = head_entity.or(from_place).or_else(|| {
+                // Unless the description gives way to a name of its own ("..., the president
+                // of the league, Jamel Msallem, said").
+                let described = (s == s0)
+                    .then(|| Self::described_person(doc, entities, &entity_actor, (s0, e0)))
+                    .flatten();
+                let actor = described.or(head_entity).or(from_place).or_else(|| {
                     // A name the recognizer missed but the article names elsewhere.
                     let toks: Vec<String> = (s..e)
                         .filter(|&i| doc.tokens[i].kind == TokenKind::Word)

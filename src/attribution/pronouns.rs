@@ -280,6 +280,37 @@ impl RuleResolver {
             .and_then(|_| entity_actor[k])
     }
 
+    /// The person a speaker phrase `[s, e)` describes when it is a description set off by
+    /// commas or dashes ("a", "an" or "the" first) right after that person's name: "Tomasz
+    /// Kubiak, a fire service spokesman, told" is Tomasz Kubiak, "Donald Tusk, the current
+    /// President of the European Council, wrote" is Donald Tusk, not the council. Without the
+    /// closing comma the phrase is a clause's own subject ("with Obama, the White House
+    /// announced"), and all in capitals it is a name of its own.
+    pub(super) fn described_person(
+        doc: &Doc,
+        entities: &[Entity],
+        entity_actor: &[Option<usize>],
+        (s, e): (usize, usize),
+    ) -> Option<usize> {
+        let comma = s.checked_sub(1)?;
+        let set_off = |i: usize| {
+            i < doc.tokens.len() && matches!(doc.tok(i), "," | "--" | "\u{2014}" | "\u{2013}")
+        };
+        // A description has a common word in it; "the American Independent Party" is a name.
+        let common = (s + 1..e).any(|i| {
+            doc.tokens[i].kind == TokenKind::Word
+                && doc.tok(i).chars().next().is_some_and(char::is_lowercase)
+        });
+        if !set_off(comma) || !set_off(e) || !matches!(doc.tok(s), "a" | "an" | "the") || !common {
+            return None;
+        }
+        let k = entities.partition_point(|en| en.tok_end < comma);
+        entities
+            .get(k)
+            .filter(|en| en.tok_end == comma && en.label == Label::Per)
+            .and_then(|_| entity_actor[k])
+    }
+
     /// The phrase a "which" whose phrase ends at token `end` stands for when no name ends
     /// there: "the" and up to three words after it ("the AP, which"; "the Saudi government,
     /// which"), none of them a verb or preposition as far as their form tells ("the video was
@@ -518,5 +549,60 @@ impl Lookup {
     fn starts_speaker(&self, t: usize) -> bool {
         let k = self.speakers.partition_point(|&s| s + 4 <= t);
         self.speakers.get(k).is_some_and(|&s| s <= t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize::{NewsSegmenter, Segmenter};
+
+    fn per(doc: &Doc, a: usize, b: usize) -> Entity {
+        Entity {
+            tok_start: a,
+            tok_end: b,
+            span: doc.span_of(a, b),
+            label: Label::Per,
+            score: 1.0,
+        }
+    }
+
+    fn at(doc: &Doc, w: &str) -> usize {
+        (0..doc.tokens.len()).find(|&i| doc.tok(i) == w).unwrap()
+    }
+
+    #[test]
+    fn a_description_set_off_after_a_name_is_that_person() {
+        let text = "Tomasz Kubiak, a fire service spokesman, told reporters so.";
+        let doc = NewsSegmenter.segment(text);
+        let ents = [per(&doc, 0, 2)];
+        let phrase = (at(&doc, "a"), at(&doc, "spokesman") + 1);
+        assert_eq!(
+            RuleResolver::described_person(&doc, &ents, &[Some(0)], phrase),
+            Some(0)
+        );
+        // Not an actor of its own: no description.
+        assert_eq!(
+            RuleResolver::described_person(&doc, &ents, &[None], phrase),
+            None
+        );
+        // Without the closing comma the phrase is the clause's own subject.
+        let text = "After a talk with Barack Obama, the White House staff announced it.";
+        let doc = NewsSegmenter.segment(text);
+        let ents = [per(&doc, at(&doc, "Barack"), at(&doc, "Obama") + 1)];
+        let phrase = (at(&doc, "the"), at(&doc, "staff") + 1);
+        assert_eq!(
+            RuleResolver::described_person(&doc, &ents, &[Some(0)], phrase),
+            None
+        );
+        // A phrase all in capitals is a name, not a description of the one before it.
+        let text = "Unlike Harris, the American Independent Party, a small one, said so.";
+        let doc = NewsSegmenter.segment(text);
+        let ents = [per(&doc, at(&doc, "Harris"), at(&doc, "Harris") + 1)];
+        let phrase = (at(&doc, "the"), at(&doc, "Party") + 1);
+        assert_eq!(
+            RuleResolver::described_person(&doc, &ents, &[Some(0)], phrase),
+            None
+        );
     }
 }
