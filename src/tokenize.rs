@@ -529,17 +529,21 @@ mod tests {
         );
     }
 
+    /// The text of each sentence of `s`.
+    fn sentence_texts(s: &str) -> Vec<&str> {
+        let d = NewsSegmenter.segment(s);
+        d.sentences
+            .iter()
+            .map(|&(a, b)| d.span_of(a, b).slice(s))
+            .collect()
+    }
+
     #[test]
     fn sentences_and_paragraphs() {
         let s = "Mr. Smith went to the U.S. He said so. \"Really?\" she asked.\nNew para here\n\nThird.";
         let d = NewsSegmenter.segment(s);
-        let sents: Vec<&str> = d
-            .sentences
-            .iter()
-            .map(|&(a, b)| d.span_of(a, b).slice(s))
-            .collect();
         assert_eq!(
-            sents,
+            sentence_texts(s),
             vec![
                 "Mr. Smith went to the U.S.",
                 "He said so.",
@@ -556,14 +560,8 @@ mod tests {
         let s = "The U.S. Senate voted. Former President George H.W. Bush agreed. \
                  Rep. G.K. Butterfield spoke, as did Del. Stacey Plaskett and Sens. Jeff \
                  Merkley and Tom Carper, D-Del. The vote was close in the U.S. They said so.";
-        let d = NewsSegmenter.segment(s);
-        let sents: Vec<&str> = d
-            .sentences
-            .iter()
-            .map(|&(a, b)| d.span_of(a, b).slice(s))
-            .collect();
         assert_eq!(
-            sents,
+            sentence_texts(s),
             vec![
                 "The U.S. Senate voted.",
                 "Former President George H.W. Bush agreed.",

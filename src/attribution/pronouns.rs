@@ -9,6 +9,19 @@ use crate::text::Span;
 use crate::tokenize::{Doc, TokenKind};
 use crate::work::Meter;
 
+/// The actor of the person whose name ends right before token `end` (a comma), if one does.
+fn person_ending_at(
+    entities: &[Entity],
+    entity_actor: &[Option<usize>],
+    end: usize,
+) -> Option<usize> {
+    let k = entities.partition_point(|en| en.tok_end < end);
+    entities
+        .get(k)
+        .filter(|en| en.tok_end == end && en.label == Label::Per)
+        .and_then(|_| entity_actor[k])
+}
+
 /// Sentences a chain of opening pronouns is followed back at most.
 const MAX_CHAIN: usize = 3;
 
@@ -273,11 +286,7 @@ impl RuleResolver {
         if c + 1 >= end || !description {
             return None;
         }
-        let k = entities.partition_point(|en| en.tok_end < c);
-        entities
-            .get(k)
-            .filter(|en| en.tok_end == c && en.label == Label::Per)
-            .and_then(|_| entity_actor[k])
+        person_ending_at(entities, entity_actor, c)
     }
 
     /// The person a speaker phrase `[s, e)` describes when it is a description set off by
@@ -304,11 +313,7 @@ impl RuleResolver {
         if !set_off(comma) || !set_off(e) || !matches!(doc.tok(s), "a" | "an" | "the") || !common {
             return None;
         }
-        let k = entities.partition_point(|en| en.tok_end < comma);
-        entities
-            .get(k)
-            .filter(|en| en.tok_end == comma && en.label == Label::Per)
-            .and_then(|_| entity_actor[k])
+        person_ending_at(entities, entity_actor, comma)
     }
 
     /// The phrase a "which" whose phrase ends at token `end` stands for when no name ends
@@ -571,37 +576,38 @@ mod tests {
         (0..doc.tokens.len()).find(|&i| doc.tok(i) == w).unwrap()
     }
 
+    /// `described_person` of `text`, with `name` (first and last word) a person whose actor
+    /// is `actor` and the speaker phrase running from word `from` through word `to`.
+    fn described(
+        text: &str,
+        name: (&str, &str),
+        actor: Option<usize>,
+        phrase: (&str, &str),
+    ) -> Option<usize> {
+        let doc = NewsSegmenter.segment(text);
+        let ents = [per(&doc, at(&doc, name.0), at(&doc, name.1) + 1)];
+        let phrase = (at(&doc, phrase.0), at(&doc, phrase.1) + 1);
+        RuleResolver::described_person(&doc, &ents, &[actor], phrase)
+    }
+
     #[test]
     fn a_description_set_off_after_a_name_is_that_person() {
         let text = "Tomasz Kubiak, a fire service spokesman, told reporters so.";
-        let doc = NewsSegmenter.segment(text);
-        let ents = [per(&doc, 0, 2)];
-        let phrase = (at(&doc, "a"), at(&doc, "spokesman") + 1);
-        assert_eq!(
-            RuleResolver::described_person(&doc, &ents, &[Some(0)], phrase),
-            Some(0)
-        );
+        let name = ("Tomasz", "Kubiak");
+        let phrase = ("a", "spokesman");
+        assert_eq!(described(text, name, Some(0), phrase), Some(0));
         // Not an actor of its own: no description.
-        assert_eq!(
-            RuleResolver::described_person(&doc, &ents, &[None], phrase),
-            None
-        );
+        assert_eq!(described(text, name, None, phrase), None);
         // Without the closing comma the phrase is the clause's own subject.
         let text = "After a talk with Barack Obama, the White House staff announced it.";
-        let doc = NewsSegmenter.segment(text);
-        let ents = [per(&doc, at(&doc, "Barack"), at(&doc, "Obama") + 1)];
-        let phrase = (at(&doc, "the"), at(&doc, "staff") + 1);
         assert_eq!(
-            RuleResolver::described_person(&doc, &ents, &[Some(0)], phrase),
+            described(text, ("Barack", "Obama"), Some(0), ("the", "staff")),
             None
         );
         // A phrase all in capitals is a name, not a description of the one before it.
         let text = "Unlike Harris, the American Independent Party, a small one, said so.";
-        let doc = NewsSegmenter.segment(text);
-        let ents = [per(&doc, at(&doc, "Harris"), at(&doc, "Harris") + 1)];
-        let phrase = (at(&doc, "the"), at(&doc, "Party") + 1);
         assert_eq!(
-            RuleResolver::described_person(&doc, &ents, &[Some(0)], phrase),
+            described(text, ("Harris", "Harris"), Some(0), ("the", "Party")),
             None
         );
     }

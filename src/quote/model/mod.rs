@@ -406,13 +406,13 @@ impl QuoteModel {
                 Some(g) => g.get(si).cloned().unwrap_or_default(),
                 None => self.tag_cues(ctx, &trans, sentence, meter),
             };
-            let starts: Vec<Range> = cues.iter().map(|c| c.0).collect();
+            let cue_ranges: Vec<Range> = cues.iter().map(|c| c.0).collect();
             for &(cue, confidence) in &cues {
                 let prior = prior_source(ctx, &out, cue);
                 if let Some((content, source)) = decide(
                     ctx,
                     cue,
-                    &starts,
+                    &cue_ranges,
                     prior,
                     &self.content,
                     &self.source,
