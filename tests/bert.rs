@@ -44,12 +44,23 @@ fn tags_people_places_and_organisations() {
     let tagged = n
         .tag(&Sentence::of_doc(&words, &priors, &[(0, 8)]))
         .unwrap();
-    let names: Vec<&str> = tagged[0].0.iter().map(|&t| TAGS[t]).collect();
+    let names: Vec<&str> = tagged[0].tags.iter().map(|&t| TAGS[t]).collect();
     assert_eq!(
         names,
         ["B-PER", "I-PER", "O", "B-ORG", "O", "O", "B-LOC", "O"]
     );
-    assert!(tagged[0].1.iter().all(|p| (0.0..=1.0).contains(p)));
+    assert!(tagged[0].probs.iter().all(|p| (0.0..=1.0).contains(p)));
+    // Every tag's probability: they sum to one, and the tag given is the likeliest.
+    let k = TAGS.len();
+    assert_eq!(tagged[0].dist.len(), words.len() * k);
+    for (i, d) in tagged[0].dist.chunks(k).enumerate() {
+        assert!(
+            (d.iter().sum::<f32>() - 1.0).abs() < 1e-3,
+            "word {i}: {d:?}"
+        );
+        assert!((d[tagged[0].tags[i]] - tagged[0].probs[i]).abs() < 1e-6);
+        assert!(d.iter().all(|&p| p <= tagged[0].probs[i]));
+    }
 }
 
 #[test]
@@ -74,7 +85,7 @@ fn batches_of_more_than_64_sentences_match_one_by_one() {
     let all = n.tag(&sents).unwrap();
     for (s, t) in sents.iter().zip(&all) {
         let one = n.tag(std::slice::from_ref(s)).unwrap();
-        assert_eq!(one[0].0, t.0);
+        assert_eq!(one[0].tags, t.tags);
     }
 }
 
@@ -88,8 +99,8 @@ fn long_sentences_go_in_windows() {
     let tagged = n
         .tag(&Sentence::of_doc(&words, &priors, &[(0, words.len())]))
         .unwrap();
-    assert_eq!(tagged[0].0.len(), words.len());
-    assert_eq!(TAGS[tagged[0].0[words.len() - 4]], "B-PER");
+    assert_eq!(tagged[0].tags.len(), words.len());
+    assert_eq!(TAGS[tagged[0].tags[words.len() - 4]], "B-PER");
 }
 
 #[test]
@@ -110,6 +121,27 @@ fn the_recognizer_serves_many_threads() {
             });
         }
     });
+}
+
+#[test]
+fn the_recognizer_mixes_in_the_perceptron_and_its_repairs() {
+    if net().is_none() {
+        return;
+    }
+    let r = BertRecognizer::start(files()).unwrap();
+    // The title stays out of the name (a repair of the perceptron's, now applied to the
+    // mixture too); every entity's score is a probability.
+    let text = "Crown Prince Mohammed bin Salman met Marco Rubio in Riyadh on Tuesday.";
+    let doc = NewsSegmenter.segment(text);
+    let ents = r.recognize(&doc, &mut Meter::unlimited()).unwrap();
+    let got: Vec<(&str, &str)> = ents
+        .iter()
+        .map(|e| (e.span.slice(text), e.label.as_str()))
+        .collect();
+    assert!(got.contains(&("Mohammed bin Salman", "PER")), "{got:?}");
+    assert!(got.contains(&("Marco Rubio", "PER")), "{got:?}");
+    assert!(got.contains(&("Riyadh", "LOC")), "{got:?}");
+    assert!(ents.iter().all(|e| e.score > 0.0 && e.score <= 1.0));
 }
 
 /// The committed cue tagger of `--quotes bert`, or `None` (with a message) where it is absent.

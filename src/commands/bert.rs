@@ -110,8 +110,8 @@ pub fn quotes(_dir: &Path, _cascade: bool) -> Result<Box<dyn QuoteDetector>> {
 /// `whosaid tag --ner bert`: IOB2 tags for every document of a CoNLL file.
 #[cfg(feature = "bert")]
 pub fn tag_conll(dir: &Path, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
-    use crate::ner::bert::{BertNer, Sentence, TAGS};
-    use crate::ner::perceptron::{self, PerceptronNer};
+    use crate::ner::bert::{tag_mixed, BertNer, TAGS};
+    use crate::ner::perceptron::PerceptronNer;
     let files = model_files(dir, "NER", "bert")?;
     let mut net = BertNer::new(&files)?;
     net.load(&files.weights, false)?;
@@ -119,14 +119,10 @@ pub fn tag_conll(dir: &Path, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
     let mut out = Vec::new();
     for d in &f.docs {
         let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
-        let priors = perceptron::iob2_names(&prior.model().tag(&words, &d.sentences).0);
-        let tagged = net.tag(&Sentence::of_doc(&words, &priors, &d.sentences))?;
-        let mut tags = vec!["O"; words.len()];
-        for (&(s, _), (t, _)) in d.sentences.iter().zip(tagged) {
-            for (k, &x) in t.iter().enumerate() {
-                tags[s + k] = TAGS[x];
-            }
-        }
+        let (tags, _) = tag_mixed(prior.model(), &words, &d.sentences, |priors| {
+            net.tag_doc(&words, priors, &d.sentences)
+        })?;
+        let tags: Vec<&'static str> = tags.iter().map(|&t| TAGS[t]).collect();
         out.push(tags);
     }
     Ok(out)

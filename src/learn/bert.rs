@@ -138,8 +138,29 @@ pub struct Encoded {
     labels: Vec<i64>,
 }
 
-/// Tags and their probabilities for the words of one sentence.
-pub type Tagged = (Vec<usize>, Vec<f32>);
+/// What the tagger says of the words of one sentence.
+#[derive(Debug, Clone, Default)]
+pub struct Tagged {
+    /// The most probable tag of each word.
+    pub tags: Vec<usize>,
+    /// Its probability.
+    pub probs: Vec<f32>,
+    /// Every tag's probability, word by word (`dist[i * tags + t]`).
+    pub dist: Vec<f32>,
+}
+
+impl Tagged {
+    /// `n` words, all of tag 0 at probability 1, with `k` tags.
+    pub fn outside(n: usize, k: usize) -> Self {
+        let mut dist = vec![0.0; n * k];
+        dist.iter_mut().step_by(k.max(1)).for_each(|p| *p = 1.0);
+        Tagged {
+            tags: vec![0; n],
+            probs: vec![1.0; n],
+            dist,
+        }
+    }
+}
 
 /// The network: encoder, case and prior embeddings, and a linear classifier.
 pub struct WordTagger {
@@ -366,9 +387,10 @@ impl WordTagger {
                 windows.push((si, a, b, e));
             }
         }
+        let k = self.head.tags;
         let mut out: Vec<Tagged> = sents
             .iter()
-            .map(|s| (vec![0; s.words.len()], vec![1.0; s.words.len()]))
+            .map(|s| Tagged::outside(s.words.len(), k))
             .collect();
         // Batches of similar length waste less padding.
         let mut order: Vec<usize> = (0..windows.len()).collect();
@@ -381,12 +403,16 @@ impl WordTagger {
             let (best_p, best) = probs.max_dim(-1, false);
             let best = Vec::<i64>::try_from(best.flatten(0, -1))?;
             let best_p = Vec::<f32>::try_from(best_p.flatten(0, -1))?;
+            let all = Vec::<f32>::try_from(probs.flatten(0, -1))?;
             let w = logits.size()[1] as usize;
-            for (k, &wi) in chunk.iter().enumerate() {
+            for (n, &wi) in chunk.iter().enumerate() {
                 let (si, a, b, _) = &windows[wi];
+                let o = &mut out[*si];
                 for j in 0..b - a {
-                    out[*si].0[a + j] = best[k * w + j] as usize;
-                    out[*si].1[a + j] = best_p[k * w + j];
+                    o.tags[a + j] = best[n * w + j] as usize;
+                    o.probs[a + j] = best_p[n * w + j];
+                    let r = (n * w + j) * k;
+                    o.dist[(a + j) * k..(a + j + 1) * k].copy_from_slice(&all[r..r + k]);
                 }
             }
         }

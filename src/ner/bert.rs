@@ -14,6 +14,7 @@ use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
 use super::perceptron::{self, Model as Perceptron, TrainOptions};
 use super::{Entity, Recognizer};
 use crate::learn::bert::{self as net, FineTune, Head, TaggerThread, Window, WordTagger};
+use crate::learn::chain::viterbi;
 use crate::tokenize::{Doc, TokenKind};
 use crate::work::Meter;
 use anyhow::{Context, Result};
@@ -104,11 +105,50 @@ impl BertNer {
         self.net.load(weights, partial)
     }
 
+    /// Tags the sentences of a document whose perceptron tags are `priors` (prior ids).
+    pub fn tag_doc(
+        &self,
+        words: &[&str],
+        priors: &[i64],
+        sentences: &[(usize, usize)],
+    ) -> Result<Vec<net::Tagged>> {
+        self.net
+            .tag(&Window::of_doc(words, priors, sentences, CONTEXT_WORDS))
+    }
+
     /// Tags sentences: for each, its words' IOB2 tag indices and their probabilities.
-    pub fn tag(&self, sents: &[Sentence]) -> Result<Vec<(Vec<usize>, Vec<f32>)>> {
+    pub fn tag(&self, sents: &[Sentence]) -> Result<Vec<net::Tagged>> {
         let windows: Vec<Window> = sents.iter().map(Sentence::window).collect();
         self.net.tag(&windows)
     }
+}
+
+/// Weight of the perceptron's tag probabilities where they are mixed with the encoder's.
+/// Chosen on `conll2020.dev` (F1 84.08 at 1, 85.82 at 0.3, 86.60 at 0.4, 87.00 at 0.45,
+/// 87.33 at 0.5, 86.16 at 0.55, 85.23 at 0.7, 84.33 at 0).
+const PERCEPTRON_WEIGHT: f32 = 0.5;
+
+/// The mixture `w * perceptron + (1 - w) * encoder` of two taggers' probabilities, token by
+/// token in IOB2 order: the perceptron's BILOU tags fold into IOB2 (U into B, L into I).
+fn mix(perceptron: &[[f32; perceptron::N_TAGS]], encoder: &[f32], w: f32) -> Vec<f32> {
+    let k = TAGS.len();
+    let mut out = vec![0f32; encoder.len()];
+    for (i, p) in perceptron.iter().enumerate() {
+        let (o, e) = (&mut out[i * k..(i + 1) * k], &encoder[i * k..(i + 1) * k]);
+        o[0] = w * p[0] + (1.0 - w) * e[0];
+        for x in 0..4 {
+            o[1 + 2 * x] = w * (p[1 + 4 * x] + p[4 + 4 * x]) + (1.0 - w) * e[1 + 2 * x];
+            o[2 + 2 * x] = w * (p[2 + 4 * x] + p[3 + 4 * x]) + (1.0 - w) * e[2 + 2 * x];
+        }
+    }
+    out
+}
+
+/// May IOB2 tag `t` follow `p` (`p == TAGS.len()` at a sentence's start)? An I- only after
+/// the B- or I- of its type.
+fn iob2_allowed(p: usize, t: usize) -> bool {
+    // IOB2 ids: B- odd, its I- the even id after it.
+    t == 0 || t % 2 == 1 || p == t - 1 || p == t
 }
 
 /// Gold IOB2 tag indices of a CoNLL document (from any IOB scheme).
@@ -182,7 +222,7 @@ fn evaluate(net: &WordTagger, docs: &[ConllDoc], priors: &[Vec<&str>]) -> Result
     let mut k = 0;
     for d in docs {
         for &(s, e) in &d.sentences {
-            let names: Vec<&str> = tagged[k].0.iter().map(|&t| TAGS[t]).collect();
+            let names: Vec<&str> = tagged[k].tags.iter().map(|&t| TAGS[t]).collect();
             let c = prf(&chunks(&d.gold[s..e]), &chunks(&names));
             counts = (counts.0 + c.0, counts.1 + c.1, counts.2 + c.2);
             k += 1;
@@ -263,6 +303,57 @@ pub fn train(
     )
 }
 
+/// Tags a document: the perceptron `model` tags it, `encoder` tags its sentences given the
+/// perceptron's IOB2 tags (as prior ids), their tag probabilities are mixed (see [`mix`]) and
+/// decoded by Viterbi over IOB2, then the perceptron's document repairs apply. Returns IOB2
+/// tags and their mixed probabilities.
+pub fn tag_mixed(
+    model: &Perceptron,
+    words: &[&str],
+    sentences: &[(usize, usize)],
+    encoder: impl FnOnce(&[i64]) -> Result<Vec<net::Tagged>>,
+) -> Result<(Vec<usize>, Vec<f32>)> {
+    let k = TAGS.len();
+    let (ptags, pdist) = model.tag_dists(words, sentences);
+    let priors: Vec<i64> = perceptron::iob2_names(&ptags)
+        .iter()
+        .map(|p| prior_id(p))
+        .collect();
+    let mut bdist = vec![0f32; words.len() * k];
+    bdist.iter_mut().step_by(k).for_each(|p| *p = 1.0);
+    for (&(s, _), t) in sentences.iter().zip(encoder(&priors)?) {
+        bdist[s * k..s * k + t.dist.len()].copy_from_slice(&t.dist);
+    }
+    let mixed = mix(&pdist, &bdist, PERCEPTRON_WEIGHT);
+    let mut bilou = vec![perceptron::O; words.len()];
+    let mut probs = vec![1.0; words.len()];
+    let trans = vec![0f32; (k + 1) * k];
+    for &(s, e) in sentences {
+        let m = &mixed[s * k..e * k];
+        let logp: Vec<f32> = m.iter().map(|p| p.max(1e-9).ln()).collect();
+        let best = viterbi(e - s, k, &logp, &trans, iob2_allowed);
+        for (i, &t) in best.iter().enumerate() {
+            probs[s + i] = m[i * k + t];
+        }
+        for (a, b, l) in chunks(&best.iter().map(|&t| TAGS[t]).collect::<Vec<_>>()) {
+            let base = 1 + 4 * l.index();
+            if b - a == 1 {
+                bilou[s + a] = base + 3;
+            } else {
+                bilou[s + a] = base;
+                bilou[s + a + 1..s + b - 1].fill(base + 1);
+                bilou[s + b - 1] = base + 2;
+            }
+        }
+    }
+    model.repair(words, &mut bilou, sentences);
+    let tags = perceptron::iob2_names(&bilou)
+        .iter()
+        .map(|n| TAGS.iter().position(|t| t == n).unwrap_or(0))
+        .collect();
+    Ok((tags, probs))
+}
+
 /// Entities of a document from per-token IOB2 tags and probabilities (quote marks and
 /// punctuation-only entities left out).
 fn entities(doc: &Doc, tags: &[usize], probs: &[f32]) -> Vec<Entity> {
@@ -306,27 +397,18 @@ impl BertRecognizer {
         })
     }
 
-    /// Tags a document's sentences; errors (a model thread gone) come back as messages.
+    /// Tags a document's sentences (see [`tag_mixed`]); errors (a model thread gone) come
+    /// back as messages.
     pub fn tag_doc(&self, doc: &Doc) -> Result<(Vec<usize>, Vec<f32>)> {
         let words: Vec<&str> = doc.tokens.iter().map(|t| t.text(doc.text)).collect();
-        let priors: Vec<i64> =
-            perceptron::iob2_names(&self.prior.model().tag(&words, &doc.sentences).0)
-                .iter()
-                .map(|p| prior_id(p))
-                .collect();
-        let tagged = self.thread.tag(net::owned_windows(
-            &words,
-            &priors,
-            &doc.sentences,
-            CONTEXT_WORDS,
-        ))?;
-        let mut tags = vec![0; words.len()];
-        let mut probs = vec![1.0; words.len()];
-        for (&(s, _), (t, p)) in doc.sentences.iter().zip(tagged) {
-            tags[s..s + t.len()].copy_from_slice(&t);
-            probs[s..s + p.len()].copy_from_slice(&p);
-        }
-        Ok((tags, probs))
+        tag_mixed(self.prior.model(), &words, &doc.sentences, |priors| {
+            self.thread.tag(net::owned_windows(
+                &words,
+                priors,
+                &doc.sentences,
+                CONTEXT_WORDS,
+            ))
+        })
     }
 }
 
@@ -342,6 +424,33 @@ impl Recognizer for BertRecognizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mixing_folds_bilou_into_iob2() {
+        // One token: the perceptron sure of U-ORG, the encoder of I-LOC.
+        let mut p = [0f32; perceptron::N_TAGS];
+        p[8] = 1.0;
+        let mut e = [0f32; 9];
+        e[6] = 1.0;
+        let m = mix(&[p], &e, 0.25);
+        assert_eq!(m.len(), 9);
+        assert!((m[3] - 0.25).abs() < 1e-6, "U-ORG counts as B-ORG: {m:?}");
+        assert!((m[6] - 0.75).abs() < 1e-6, "{m:?}");
+        assert!((m.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn iob2_transitions() {
+        let start = TAGS.len();
+        assert!(iob2_allowed(start, 0) && iob2_allowed(start, 1));
+        assert!(!iob2_allowed(start, 2), "no I- at a sentence start");
+        assert!(
+            iob2_allowed(1, 2) && iob2_allowed(2, 2),
+            "I-PER after B-PER or I-PER"
+        );
+        assert!(!iob2_allowed(0, 2) && !iob2_allowed(3, 2) && !iob2_allowed(4, 2));
+        assert!(iob2_allowed(2, 3) && iob2_allowed(8, 0));
+    }
 
     #[test]
     fn prior_ids() {

@@ -406,6 +406,40 @@ impl Model {
         sentences: &[(usize, usize)],
         work: &mut u64,
     ) -> (Vec<usize>, Vec<f32>) {
+        self.tag_inner(words, sentences, work, None)
+    }
+
+    /// [`Model::tag`] with every tag's probability at every token (`dists`, softmax over the
+    /// tags the chosen path allows there), for mixing with another tagger's.
+    pub fn tag_dists(
+        &self,
+        words: &[&str],
+        sentences: &[(usize, usize)],
+    ) -> (Vec<usize>, Vec<[f32; N_TAGS]>) {
+        let mut dists = Vec::new();
+        let (tags, _) = self.tag_inner(words, sentences, &mut 0, Some(&mut dists));
+        (tags, dists)
+    }
+
+    /// The document repairs of [`Model::tag`] (possessives, titles, surnames, nicknames),
+    /// applied to tags from elsewhere.
+    pub fn repair(&self, words: &[&str], tags: &mut [usize], sentences: &[(usize, usize)]) {
+        let cased = truecase(words, sentences, &self.tables.clusters);
+        let words: Vec<&str> = cased
+            .iter()
+            .zip(words)
+            .map(|(c, w)| c.as_deref().unwrap_or(w))
+            .collect();
+        repair_document(&words, tags, sentences);
+    }
+
+    fn tag_inner(
+        &self,
+        words: &[&str],
+        sentences: &[(usize, usize)],
+        work: &mut u64,
+        dists: Option<&mut Vec<[f32; N_TAGS]>>,
+    ) -> (Vec<usize>, Vec<f32>) {
         let cased = truecase(words, sentences, &self.tables.clusters);
         let words: &[&str] = &cased
             .iter()
@@ -429,15 +463,24 @@ impl Model {
                 *work += feats.len() as u64;
             }
         }
-        let (first, _) = self.pass(&hs, sentences, &fixed, fresh.clone(), None, false, work);
-        let (mut tags, probs) = self.pass(&hs, sentences, &fixed, fresh, Some(&first), true, work);
+        let first = self.pass(&hs, sentences, &fixed, fresh.clone(), None, None, work);
+        let (mut tags, probs) = self.pass(
+            &hs,
+            sentences,
+            &fixed,
+            fresh,
+            Some(&first.0),
+            Some(dists),
+            work,
+        );
         repair_document(words, &mut tags, sentences);
         (tags, probs)
     }
 
     /// One beam-search pass over a document whose static scores are `fixed`, starting from the
     /// document's fresh history `hist`; `prior`, an earlier pass's tags, seeds it with every
-    /// mention's label. Returns the tags and their probabilities.
+    /// mention's label. Returns the tags and, with `probs_out`, their probabilities (else
+    /// ones); where it holds a buffer, that gets every tag's probability at every token.
     #[allow(clippy::too_many_arguments)]
     fn pass(
         &self,
@@ -446,9 +489,17 @@ impl Model {
         fixed: &[[f32; N_TAGS]],
         mut hist: History,
         prior: Option<&[usize]>,
-        want_probs: bool,
+        probs_out: Option<Option<&mut Vec<[f32; N_TAGS]>>>,
         work: &mut u64,
     ) -> (Vec<usize>, Vec<f32>) {
+        let want_probs = probs_out.is_some();
+        let mut dist_out = probs_out.flatten();
+        if let Some(d) = dist_out.as_mut() {
+            d.clear();
+            d.resize(hs.len(), [0.0; N_TAGS]);
+        }
+        // Per lattice entry, its token's distribution (only while `dist_out` is wanted).
+        let mut lattice_dist: Vec<[f32; N_TAGS]> = Vec::new();
         if let Some(prior) = prior {
             for &(s, e) in sentences {
                 hist.add(&hs[s..e], &prior[s..e]);
@@ -466,6 +517,7 @@ impl Model {
         for &(s, e) in sentences {
             let sh = &hs[s..e];
             lattice.clear();
+            lattice_dist.clear();
             let mut prev: std::ops::Range<usize> = 0..0;
             for i in 0..sh.len() {
                 let last = i + 1 == sh.len();
@@ -530,12 +582,18 @@ impl Model {
                         let scores = &state_scores[j];
                         let own = scores[h.tag as usize];
                         let mut z = 0f32;
+                        let mut d = [0f32; N_TAGS];
                         for (t, &sc) in scores.iter().enumerate() {
                             if allowed(t1, t, last) {
-                                z += ((sc - own) / self.temperature).exp();
+                                d[t] = ((sc - own) / self.temperature).exp();
+                                z += d[t];
                             }
                         }
                         h.prob = 1.0 / z;
+                        if dist_out.is_some() {
+                            lattice_dist.resize(lattice.len(), [0.0; N_TAGS]);
+                            lattice_dist.push(d.map(|x| x / z));
+                        }
                     }
                     lattice.push(h);
                 }
@@ -547,6 +605,9 @@ impl Model {
                 let h = lattice[k];
                 tags[s + i] = h.tag as usize;
                 probs[s + i] = h.prob;
+                if let Some(d) = dist_out.as_mut() {
+                    d[s + i] = lattice_dist[k];
+                }
                 k = h.back as usize;
             }
             hist.add(sh, &tags[s..e]);

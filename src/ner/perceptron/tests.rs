@@ -260,3 +260,47 @@ fn a_name_the_document_uses_alone_joins_the_name_after_it() {
         vec![(0, 1, Label::Loc), (2, 4, Label::Per), (9, 10, Label::Per)]
     );
 }
+
+#[test]
+fn tag_dists_agree_with_tag() {
+    let model = Model::from_bytes(super::recognizer::DEFAULT_MODEL).unwrap();
+    let words = [
+        "Marco", "Rubio", "met", "Steve", "Witkoff", "in", "Paris", ".", "He", "left", ".",
+    ];
+    let sents = [(0, 8), (8, 11)];
+    let (tags, probs) = model.tag(&words, &sents);
+    let (dtags, dists) = model.tag_dists(&words, &sents);
+    assert_eq!(tags, dtags);
+    assert_eq!(dists.len(), words.len());
+    for (i, d) in dists.iter().enumerate() {
+        assert!(
+            (d.iter().sum::<f32>() - 1.0).abs() < 1e-4,
+            "token {i}: {d:?}"
+        );
+        // Before the repairs (which leave this sentence alone), the chosen tag's
+        // probability is the one `tag` gives.
+        assert!((d[tags[i]] - probs[i]).abs() < 1e-5, "token {i}");
+    }
+    assert_eq!(tag_name(tags[1]), "L-PER");
+    assert!(model.tag_dists(&[], &[]).1.is_empty());
+    // The repairs alone, on tags from elsewhere: a title split from the name after it.
+    let words = ["Crown", "Prince", "Mohammed", "bin", "Salman", "spoke", "."];
+    let per = |p: &str| BILOU_NAMES.iter().position(|n| *n == p).unwrap();
+    let mut t = vec![
+        per("B-PER"),
+        per("I-PER"),
+        per("I-PER"),
+        per("I-PER"),
+        per("L-PER"),
+        O,
+        O,
+    ];
+    model.repair(&words, &mut t, &[(0, 7)]);
+    assert_eq!(
+        t[0],
+        O,
+        "{:?}",
+        t.iter().map(|&x| tag_name(x)).collect::<Vec<_>>()
+    );
+    assert_eq!(tag_name(t[2]), "B-PER");
+}

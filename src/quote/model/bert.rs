@@ -138,7 +138,7 @@ fn cues_of(doc: &Doc, tagged: &[Tagged]) -> SentenceCues {
     doc.sentences
         .iter()
         .zip(tagged)
-        .map(|(&(ss, _), (tags, probs))| {
+        .map(|(&(ss, _), Tagged { tags, probs, .. })| {
             let mut out = Vec::new();
             let mut k = 0;
             while k < tags.len() {
@@ -235,7 +235,7 @@ impl BertQuotes {
             .zip(&read)
             .map(|(&(s, e), &r)| match r {
                 true => tagged.next().unwrap_or_default(),
-                false => (vec![O; e - s], vec![1.0; e - s]),
+                false => Tagged::outside(e - s, HEAD.tags),
             })
             .collect();
         Ok(cues_of(doc, &full))
@@ -476,7 +476,11 @@ pub fn train(
                 &p.doc
                     .sentences
                     .iter()
-                    .map(|&(s, e)| (p.gold[s..e].to_vec(), vec![1.0; e - s]))
+                    .map(|&(s, e)| Tagged {
+                        tags: p.gold[s..e].to_vec(),
+                        probs: vec![1.0; e - s],
+                        dist: Vec::new(),
+                    })
                     .collect::<Vec<_>>(),
             );
             let pred: Vec<Range> = c.iter().flatten().map(|x| x.0).collect();
@@ -570,7 +574,11 @@ mod tests {
         t0[1] = B;
         let mut t1 = vec![O; n1];
         t1[1] = I; // an I with no B starts a cue
-        let tagged = vec![(t0, vec![0.9; n0]), (t1, vec![0.6; n1])];
+        let tagged = [(t0, 0.9), (t1, 0.6)].map(|(tags, p)| Tagged {
+            probs: vec![p; tags.len()],
+            tags,
+            dist: Vec::new(),
+        });
         let cues = cues_of(&doc, &tagged);
         let s1 = doc.sentences[1].0;
         assert_eq!(
