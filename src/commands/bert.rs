@@ -119,8 +119,8 @@ pub fn tag_conll(dir: &Path, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
     let mut out = Vec::new();
     for d in &f.docs {
         let words: Vec<&str> = d.words.iter().map(String::as_str).collect();
-        let (tags, _) = tag_mixed(prior.model(), &words, &d.sentences, |priors| {
-            net.tag_doc(&words, priors, &d.sentences)
+        let (tags, _) = tag_mixed(prior.model(), &words, &d.sentences, |priors, spans| {
+            net.tag_doc(&words, priors, spans)
         })?;
         let tags: Vec<&'static str> = tags.iter().map(|&t| TAGS[t]).collect();
         out.push(tags);

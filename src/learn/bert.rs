@@ -118,6 +118,20 @@ impl<'a> Window<'a> {
     }
 }
 
+/// Consecutive sentences joined into spans of at most `max_words` words (a longer sentence
+/// stays alone): one window of the encoder then tags several short sentences, each the
+/// others' context, instead of each filling a window mostly with context.
+pub fn pack(sentences: &[(usize, usize)], max_words: usize) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for &(s, e) in sentences {
+        match out.last_mut() {
+            Some(last) if last.1 == s && e - last.0 <= max_words => last.1 = e,
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
 /// The up to `n` words on either side of the sentence `[s, e)` of `words`.
 pub fn around<T>(words: &[T], (s, e): (usize, usize), n: usize) -> (&[T], &[T]) {
     (
@@ -628,6 +642,19 @@ impl TaggerThread {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentences_pack_into_spans() {
+        let sents = [(0, 10), (10, 30), (30, 100), (100, 105), (105, 110)];
+        assert_eq!(pack(&sents, 30), vec![(0, 30), (30, 100), (100, 110)]);
+        assert_eq!(pack(&sents, 0), sents.to_vec());
+        assert_eq!(
+            pack(&[(0, 5), (7, 9)], 64),
+            vec![(0, 5), (7, 9)],
+            "not across a gap"
+        );
+        assert!(pack(&[], 64).is_empty());
+    }
 
     #[test]
     fn case_classes() {
