@@ -142,6 +142,12 @@ fn the_recognizer_mixes_in_the_perceptron_and_its_repairs() {
     assert!(got.contains(&("Marco Rubio", "PER")), "{got:?}");
     assert!(got.contains(&("Riyadh", "LOC")), "{got:?}");
     assert!(ents.iter().all(|e| e.score > 0.0 && e.score <= 1.0));
+    // A nickname in quote marks stays inside its name, as with the default tagger.
+    let text = "In a tradition he has kept for 40 years, Rep. Robert C. \"Bobby\" Scott spoke.";
+    let doc = NewsSegmenter.segment(text);
+    let ents = r.recognize(&doc, &mut Meter::unlimited()).unwrap();
+    let got: Vec<&str> = ents.iter().map(|e| e.span.slice(text)).collect();
+    assert_eq!(got, ["Robert C. \"Bobby\" Scott"]);
 }
 
 /// The committed cue tagger of `--quotes bert`, or `None` (with a message) where it is absent.

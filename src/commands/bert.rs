@@ -110,8 +110,8 @@ pub fn quotes(_dir: &Path, _cascade: bool) -> Result<Box<dyn QuoteDetector>> {
 /// `whosaid tag --ner bert`: IOB2 tags for every document of a CoNLL file.
 #[cfg(feature = "bert")]
 pub fn tag_conll(dir: &Path, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
-    use crate::ner::bert::{tag_mixed, BertNer, TAGS};
-    use crate::ner::perceptron::PerceptronNer;
+    use crate::ner::bert::{tag_mixed, BertNer};
+    use crate::ner::perceptron::{iob2_names, PerceptronNer};
     let files = model_files(dir, "NER", "bert")?;
     let mut net = BertNer::new(&files)?;
     net.load(&files.weights, false)?;
@@ -122,7 +122,7 @@ pub fn tag_conll(dir: &Path, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
         let (tags, _) = tag_mixed(prior.model(), &words, &d.sentences, |priors, spans| {
             net.tag_doc(&words, priors, spans)
         })?;
-        let tags: Vec<&'static str> = tags.iter().map(|&t| TAGS[t]).collect();
+        let tags = iob2_names(&tags);
         out.push(tags);
     }
     Ok(out)

@@ -17,7 +17,7 @@ use super::perceptron::{self, Model as Perceptron, TrainOptions};
 use super::{Entity, Recognizer};
 use crate::learn::bert::{self as net, FineTune, Head, TaggerThread, Window, WordTagger};
 use crate::learn::chain::viterbi;
-use crate::tokenize::{Doc, TokenKind};
+use crate::tokenize::Doc;
 use crate::work::Meter;
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -312,8 +312,8 @@ pub fn train(
 
 /// Tags a document: the perceptron `model` tags it, `encoder` tags its sentences given the
 /// perceptron's IOB2 tags (as prior ids), their tag probabilities are mixed (see [`mix`]) and
-/// decoded by Viterbi over IOB2, then the perceptron's document repairs apply. Returns IOB2
-/// tags and their mixed probabilities.
+/// decoded by Viterbi over IOB2, then the perceptron's document repairs apply. Returns the
+/// perceptron's BILOU tags (see [`perceptron::tag_name`]) and their mixed probabilities.
 pub fn tag_mixed(
     model: &Perceptron,
     words: &[&str],
@@ -355,38 +355,7 @@ pub fn tag_mixed(
         }
     }
     model.repair(words, &mut bilou, sentences);
-    let tags = perceptron::iob2_names(&bilou)
-        .iter()
-        .map(|n| TAGS.iter().position(|t| t == n).unwrap_or(0))
-        .collect();
-    Ok((tags, probs))
-}
-
-/// Entities of a document from per-token IOB2 tags and probabilities (quote marks and
-/// punctuation-only entities left out).
-fn entities(doc: &Doc, tags: &[usize], probs: &[f32]) -> Vec<Entity> {
-    let names: Vec<&str> = tags.iter().map(|&t| TAGS[t]).collect();
-    let mut out = Vec::new();
-    for &(ss, se) in &doc.sentences {
-        for (s, e, label) in chunks(&names[ss..se]) {
-            let (s, e) = (ss + s, ss + e);
-            let toks = &doc.tokens[s..e];
-            if !toks.iter().any(|t| t.kind == TokenKind::Word)
-                || toks.iter().any(|t| t.kind == TokenKind::Quote)
-            {
-                continue;
-            }
-            let score = probs[s..e].iter().copied().fold(1.0f32, f32::min);
-            out.push(Entity {
-                tok_start: s,
-                tok_end: e,
-                span: doc.span_of(s, e),
-                label,
-                score,
-            });
-        }
-    }
-    out
+    Ok((bilou, probs))
 }
 
 /// A [`Recognizer`] backed by [`BertNer`] on its own thread ([`TaggerThread`]), with the
@@ -426,7 +395,7 @@ impl Recognizer for BertRecognizer {
         // Work: one step per token (the encoder's cost is linear in its windows).
         meter.add(doc.tokens.len() as u64);
         let (tags, probs) = self.tag_doc(doc).context("bert NER")?;
-        Ok(entities(doc, &tags, &probs))
+        Ok(perceptron::entities_of(doc, tags, &probs))
     }
 }
 

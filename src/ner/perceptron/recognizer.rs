@@ -89,36 +89,44 @@ impl Recognizer for PerceptronNer {
             probs.extend(p);
         }
         meter.add(work);
-        // Quote marks never begin or end a name. Inside one they may stand: double marks
-        // around a nickname, which the tagger's repairs leave there alone (Robert C. "Bobby"
-        // Scott), and the apostrophe of an organisation's or place's plural possessive
-        // (Kurdistan Workers' Party).
-        let inside = |i: usize, tags: &[usize]| {
-            let l = match tag_parts(tags[i]) {
-                Some((l, Part::I)) => l,
-                _ => return false,
-            };
-            if !dquote(words[i]) && !matches!(l, Label::Org | Label::Loc) {
-                return false;
-            }
-            let before =
-                i > 0 && matches!(tag_parts(tags[i - 1]), Some((p, Part::B | Part::I)) if p == l);
-            let after = matches!(tags.get(i + 1).and_then(|&t| tag_parts(t)), Some((n, Part::I | Part::L)) if n == l);
-            before && after
-        };
-        for i in 0..tags.len() {
-            if doc.tokens[i].kind == TokenKind::Quote && tags[i] != O && !inside(i, &tags) {
-                tags[i] = O;
-            }
-        }
-        let mut ents = entities_from_tags(doc, &repair(&tags), &probs);
-        ents.retain(|e| {
-            doc.tokens[e.tok_start..e.tok_end]
-                .iter()
-                .any(|t| t.kind == TokenKind::Word)
-        });
-        Ok(ents)
+        Ok(entities_of(doc, tags, &probs))
     }
+}
+
+/// The entities of a document's BILOU `tags` (the tagger's, repaired) and their
+/// probabilities: quote marks out of names but for nicknames and plural possessives, chunks
+/// mended, names of quote marks alone left out.
+pub fn entities_of(doc: &Doc, mut tags: Vec<usize>, probs: &[f32]) -> Vec<Entity> {
+    let words: Vec<&str> = doc.tokens.iter().map(|t| t.text(doc.text)).collect();
+    // Quote marks never begin or end a name. Inside one they may stand: double marks
+    // around a nickname, which the tagger's repairs leave there alone (Robert C. "Bobby"
+    // Scott), and the apostrophe of an organisation's or place's plural possessive
+    // (Kurdistan Workers' Party).
+    let inside = |i: usize, tags: &[usize]| {
+        let l = match tag_parts(tags[i]) {
+            Some((l, Part::I)) => l,
+            _ => return false,
+        };
+        if !dquote(words[i]) && !matches!(l, Label::Org | Label::Loc) {
+            return false;
+        }
+        let before =
+            i > 0 && matches!(tag_parts(tags[i - 1]), Some((p, Part::B | Part::I)) if p == l);
+        let after = matches!(tags.get(i + 1).and_then(|&t| tag_parts(t)), Some((n, Part::I | Part::L)) if n == l);
+        before && after
+    };
+    for i in 0..tags.len() {
+        if doc.tokens[i].kind == TokenKind::Quote && tags[i] != O && !inside(i, &tags) {
+            tags[i] = O;
+        }
+    }
+    let mut ents = entities_from_tags(doc, &repair(&tags), probs);
+    ents.retain(|e| {
+        doc.tokens[e.tok_start..e.tok_end]
+            .iter()
+            .any(|t| t.kind == TokenKind::Word)
+    });
+    ents
 }
 
 /// Most tokens the tagger sees as one document (about 300 KB of news text, far longer than
