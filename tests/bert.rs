@@ -103,21 +103,32 @@ fn long_sentences_go_in_windows() {
     assert_eq!(TAGS[tagged[0].tags[words.len() - 4]], "B-PER");
 }
 
+/// The bert recognizer, or `None` where the model is absent.
+fn recognizer() -> Option<BertRecognizer> {
+    net()?;
+    Some(BertRecognizer::start(files()).unwrap())
+}
+
+/// The entities `r` finds in `text`, as words and labels; every score is a probability.
+fn entities<'t>(r: &BertRecognizer, text: &'t str) -> Vec<(&'t str, &'static str)> {
+    let doc = NewsSegmenter.segment(text);
+    let ents = r.recognize(&doc, &mut Meter::unlimited()).unwrap();
+    assert!(ents.iter().all(|e| e.score > 0.0 && e.score <= 1.0));
+    ents.iter()
+        .map(|e| (e.span.slice(text), e.label.as_str()))
+        .collect()
+}
+
 #[test]
 fn the_recognizer_serves_many_threads() {
-    if net().is_none() {
-        return;
-    }
-    let r = BertRecognizer::start(files()).unwrap();
+    let Some(r) = recognizer() else { return };
     let text = "Steve Witkoff and Jared Kushner met Kirill Dmitriev in Miami.";
-    let doc = NewsSegmenter.segment(text);
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| {
-                let ents = r.recognize(&doc, &mut Meter::unlimited()).unwrap();
-                let names: Vec<&str> = ents.iter().map(|e| e.span.slice(text)).collect();
-                assert!(names.contains(&"Steve Witkoff"), "{names:?}");
-                assert!(names.contains(&"Miami"), "{names:?}");
+                let got = entities(&r, text);
+                assert!(got.contains(&("Steve Witkoff", "PER")), "{got:?}");
+                assert!(got.contains(&("Miami", "LOC")), "{got:?}");
             });
         }
     });
@@ -125,29 +136,19 @@ fn the_recognizer_serves_many_threads() {
 
 #[test]
 fn the_recognizer_mixes_in_the_perceptron_and_its_repairs() {
-    if net().is_none() {
-        return;
-    }
-    let r = BertRecognizer::start(files()).unwrap();
+    let Some(r) = recognizer() else { return };
     // The title stays out of the name (a repair of the perceptron's, now applied to the
-    // mixture too); every entity's score is a probability.
-    let text = "Crown Prince Mohammed bin Salman met Marco Rubio in Riyadh on Tuesday.";
-    let doc = NewsSegmenter.segment(text);
-    let ents = r.recognize(&doc, &mut Meter::unlimited()).unwrap();
-    let got: Vec<(&str, &str)> = ents
-        .iter()
-        .map(|e| (e.span.slice(text), e.label.as_str()))
-        .collect();
+    // mixture too).
+    let got = entities(
+        &r,
+        "Crown Prince Mohammed bin Salman met Marco Rubio in Riyadh on Tuesday.",
+    );
     assert!(got.contains(&("Mohammed bin Salman", "PER")), "{got:?}");
     assert!(got.contains(&("Marco Rubio", "PER")), "{got:?}");
     assert!(got.contains(&("Riyadh", "LOC")), "{got:?}");
-    assert!(ents.iter().all(|e| e.score > 0.0 && e.score <= 1.0));
     // A nickname in quote marks stays inside its name, as with the default tagger.
     let text = "In a tradition he has kept for 40 years, Rep. Robert C. \"Bobby\" Scott spoke.";
-    let doc = NewsSegmenter.segment(text);
-    let ents = r.recognize(&doc, &mut Meter::unlimited()).unwrap();
-    let got: Vec<&str> = ents.iter().map(|e| e.span.slice(text)).collect();
-    assert_eq!(got, ["Robert C. \"Bobby\" Scott"]);
+    assert_eq!(entities(&r, text), [("Robert C. \"Bobby\" Scott", "PER")]);
 }
 
 /// The committed cue tagger of `--quotes bert`, or `None` (with a message) where it is absent.
