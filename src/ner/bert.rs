@@ -333,7 +333,7 @@ pub fn tag_mixed(
         bdist[s * k..s * k + t.dist.len()].copy_from_slice(&t.dist);
     }
     let mixed = mix(&pdist, &bdist, PERCEPTRON_WEIGHT);
-    let mut bilou = vec![perceptron::O; words.len()];
+    let mut names = vec![TAGS[0]; words.len()];
     let mut probs = vec![1.0; words.len()];
     let trans = vec![0f32; (k + 1) * k];
     for &(s, e) in sentences {
@@ -341,19 +341,11 @@ pub fn tag_mixed(
         let logp: Vec<f32> = m.iter().map(|p| p.max(1e-9).ln()).collect();
         let best = viterbi(e - s, k, &logp, &trans, iob2_allowed);
         for (i, &t) in best.iter().enumerate() {
+            names[s + i] = TAGS[t];
             probs[s + i] = m[i * k + t];
         }
-        for (a, b, l) in chunks(&best.iter().map(|&t| TAGS[t]).collect::<Vec<_>>()) {
-            let base = 1 + 4 * l.index();
-            if b - a == 1 {
-                bilou[s + a] = base + 3;
-            } else {
-                bilou[s + a] = base;
-                bilou[s + a + 1..s + b - 1].fill(base + 1);
-                bilou[s + b - 1] = base + 2;
-            }
-        }
     }
+    let mut bilou = perceptron::bilou_tags(&names, sentences);
     model.repair(words, &mut bilou, sentences);
     Ok((bilou, probs))
 }

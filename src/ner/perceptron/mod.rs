@@ -328,6 +328,15 @@ fn builtin_tables() -> Result<Arc<WordTables>> {
         .context("the built-in word-cluster table, gazetteer or phrase table is corrupt")
 }
 
+/// `words` with the case [`truecase`] gave them, where it gave one.
+fn with_case<'w>(cased: &'w [Option<String>], words: &[&'w str]) -> Vec<&'w str> {
+    cased
+        .iter()
+        .zip(words)
+        .map(|(c, w)| c.as_deref().unwrap_or(w))
+        .collect()
+}
+
 /// One hypothesis of the beam: its total score, its last tag, the hypothesis of the previous
 /// position it extends, and the softmax probability of its last tag.
 #[derive(Clone, Copy)]
@@ -425,12 +434,7 @@ impl Model {
     /// applied to tags from elsewhere.
     pub fn repair(&self, words: &[&str], tags: &mut [usize], sentences: &[(usize, usize)]) {
         let cased = truecase(words, sentences, &self.tables.clusters);
-        let words: Vec<&str> = cased
-            .iter()
-            .zip(words)
-            .map(|(c, w)| c.as_deref().unwrap_or(w))
-            .collect();
-        repair_document(&words, tags, sentences);
+        repair_document(&with_case(&cased, words), tags, sentences);
     }
 
     fn tag_inner(
@@ -441,11 +445,7 @@ impl Model {
         dists: Option<&mut Vec<[f32; N_TAGS]>>,
     ) -> (Vec<usize>, Vec<f32>) {
         let cased = truecase(words, sentences, &self.tables.clusters);
-        let words: &[&str] = &cased
-            .iter()
-            .zip(words)
-            .map(|(c, w)| c.as_deref().unwrap_or(w))
-            .collect::<Vec<&str>>();
+        let words: &[&str] = &with_case(&cased, words);
         // Two passes: the second one's document history starts with the first one's labels of
         // every mention, later ones included, so a name's first mention can learn from its
         // later, clearer ones ("Witkoff" in a headline, "Steve Witkoff" below). The static
@@ -463,14 +463,24 @@ impl Model {
                 *work += feats.len() as u64;
             }
         }
-        let first = self.pass(&hs, sentences, &fixed, fresh.clone(), None, None, work);
+        let (first, _) = self.pass(
+            &hs,
+            sentences,
+            &fixed,
+            fresh.clone(),
+            None,
+            false,
+            None,
+            work,
+        );
         let (mut tags, probs) = self.pass(
             &hs,
             sentences,
             &fixed,
             fresh,
-            Some(&first.0),
-            Some(dists),
+            Some(&first),
+            true,
+            dists,
             work,
         );
         repair_document(words, &mut tags, sentences);
@@ -479,8 +489,8 @@ impl Model {
 
     /// One beam-search pass over a document whose static scores are `fixed`, starting from the
     /// document's fresh history `hist`; `prior`, an earlier pass's tags, seeds it with every
-    /// mention's label. Returns the tags and, with `probs_out`, their probabilities (else
-    /// ones); where it holds a buffer, that gets every tag's probability at every token.
+    /// mention's label. Returns the tags and, with `want_probs`, their probabilities (else
+    /// ones); `dists` (with `want_probs`) gets every tag's probability at every token.
     #[allow(clippy::too_many_arguments)]
     fn pass(
         &self,
@@ -489,11 +499,10 @@ impl Model {
         fixed: &[[f32; N_TAGS]],
         mut hist: History,
         prior: Option<&[usize]>,
-        probs_out: Option<Option<&mut Vec<[f32; N_TAGS]>>>,
+        want_probs: bool,
+        mut dist_out: Option<&mut Vec<[f32; N_TAGS]>>,
         work: &mut u64,
     ) -> (Vec<usize>, Vec<f32>) {
-        let want_probs = probs_out.is_some();
-        let mut dist_out = probs_out.flatten();
         if let Some(d) = dist_out.as_mut() {
             d.clear();
             d.resize(hs.len(), [0.0; N_TAGS]);
@@ -591,7 +600,6 @@ impl Model {
                         }
                         h.prob = 1.0 / z;
                         if dist_out.is_some() {
-                            lattice_dist.resize(lattice.len(), [0.0; N_TAGS]);
                             lattice_dist.push(d.map(|x| x / z));
                         }
                     }

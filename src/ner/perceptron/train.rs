@@ -4,9 +4,14 @@ use super::*;
 
 /// BILOU tags of a CoNLL document's gold chunks.
 pub(super) fn gold_bilou(doc: &ConllDoc) -> Vec<usize> {
-    let mut tags = vec![O; doc.words.len()];
-    for &(ss, se) in &doc.sentences {
-        for (s, e, l) in chunks(&doc.gold[ss..se]) {
+    bilou_tags(&doc.gold, &doc.sentences)
+}
+
+/// BILOU tag ids of the chunks of IOB tag names (any IOB scheme), sentence by sentence.
+pub fn bilou_tags<S: AsRef<str>>(names: &[S], sentences: &[(usize, usize)]) -> Vec<usize> {
+    let mut tags = vec![O; names.len()];
+    for &(ss, se) in sentences {
+        for (s, e, l) in chunks(&names[ss..se]) {
             let (s, e) = (ss + s, ss + e);
             if e - s == 1 {
                 tags[s] = tag_id(l, Part::U);
