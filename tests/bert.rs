@@ -2,6 +2,7 @@
 #![cfg(feature = "bert")]
 
 use std::path::PathBuf;
+use whosaid::learn::bert::Precision;
 use whosaid::ner::bert::{BertNer, BertRecognizer, ModelFiles, Sentence, TAGS};
 use whosaid::ner::Recognizer;
 use whosaid::quote::QuoteDetector;
@@ -103,10 +104,15 @@ fn long_sentences_go_in_windows() {
     assert_eq!(TAGS[tagged[0].tags[words.len() - 4]], "B-PER");
 }
 
-/// The bert recognizer, or `None` where the model is absent.
-fn recognizer() -> Option<BertRecognizer> {
+/// The bert recognizer computing at `precision`, or `None` where the model is absent.
+fn recognizer_at(precision: Precision) -> Option<BertRecognizer> {
     net()?;
-    Some(BertRecognizer::start(files()).unwrap())
+    Some(BertRecognizer::start(files(), precision).unwrap())
+}
+
+/// The bert recognizer as `run` starts it (`--bert-precision auto`).
+fn recognizer() -> Option<BertRecognizer> {
+    recognizer_at(Precision::auto())
 }
 
 /// The entities `r` finds in `text`, as words and labels; every score is a probability.
@@ -151,6 +157,21 @@ fn the_recognizer_mixes_in_the_perceptron_and_its_repairs() {
     assert_eq!(entities(&r, text), [("Robert C. \"Bobby\" Scott", "PER")]);
 }
 
+#[test]
+fn bf16_finds_the_seed_articles_entities_as_f32_does() {
+    let Some(f32) = recognizer_at(Precision::F32) else {
+        return;
+    };
+    let Some(bf16) = recognizer_at(Precision::Bf16) else {
+        return;
+    };
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/seed-article.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let want = entities(&f32, &text);
+    assert!(want.len() > 50, "{want:?}");
+    assert_eq!(entities(&bf16, &text), want);
+}
+
 /// The committed cue tagger of `--quotes bert`, or `None` (with a message) where it is absent.
 fn cue_model() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/bert-minilm-polnear");
@@ -172,7 +193,7 @@ fn bert_quotes_find_reported_and_direct_speech_from_many_threads() {
                 agreement could be signed by Friday. The weather in Miami was warm.";
     let doc = NewsSegmenter.segment(text);
     for cascade in [false, true] {
-        let q = whosaid::commands::bert::quotes(&dir, cascade).unwrap();
+        let q = whosaid::commands::bert::quotes(&dir, cascade, "auto").unwrap();
         find_from_threads(q.as_ref(), &doc, text);
         let notes = q.notes();
         if cascade {

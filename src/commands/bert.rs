@@ -77,44 +77,65 @@ fn model_files(dir: &Path, what: &str, command: &str) -> Result<ModelFiles> {
     Ok(files)
 }
 
-/// `--ner bert`: the transformer NER model in `dir`.
+/// `--bert-precision`: `auto`, `bf16` or `f32`.
 #[cfg(feature = "bert")]
-pub fn recognizer(dir: &Path) -> Result<Box<dyn Recognizer>> {
-    let files = model_files(dir, "NER", "bert")?;
-    Ok(Box::new(crate::ner::bert::BertRecognizer::start(files)?))
+fn precision(name: &str) -> Result<crate::learn::bert::Precision> {
+    use anyhow::Context;
+    crate::learn::bert::Precision::parse(name).context("--bert-precision")
 }
 
-/// `--ner bert`: the transformer NER model in `dir`.
+/// `--ner bert`: the transformer NER model in `dir`, computing at `precision`.
+#[cfg(feature = "bert")]
+pub fn recognizer(dir: &Path, precision_name: &str) -> Result<Box<dyn Recognizer>> {
+    let files = model_files(dir, "NER", "bert")?;
+    Ok(Box::new(crate::ner::bert::BertRecognizer::start(
+        files,
+        precision(precision_name)?,
+    )?))
+}
+
+/// `--ner bert`: the transformer NER model in `dir`, computing at `precision`.
 #[cfg(not(feature = "bert"))]
-pub fn recognizer(_dir: &Path) -> Result<Box<dyn Recognizer>> {
+pub fn recognizer(_dir: &Path, _precision_name: &str) -> Result<Box<dyn Recognizer>> {
     unavailable()
 }
 
 /// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`
-/// (reading only sentences with a cue candidate where `cascade`).
+/// (reading only sentences with a cue candidate where `cascade`), computing at `precision`.
 #[cfg(feature = "bert")]
-pub fn quotes(dir: &Path, cascade: bool) -> Result<Box<dyn QuoteDetector>> {
+pub fn quotes(dir: &Path, cascade: bool, precision_name: &str) -> Result<Box<dyn QuoteDetector>> {
     let files = model_files(dir, "cue", "bert-quotes")?;
     Ok(Box::new(crate::quote::model::bert::BertQuotes::start(
-        files, cascade,
+        files,
+        cascade,
+        precision(precision_name)?,
     )?))
 }
 
 /// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`
-/// (reading only sentences with a cue candidate where `cascade`).
+/// (reading only sentences with a cue candidate where `cascade`), computing at `precision`.
 #[cfg(not(feature = "bert"))]
-pub fn quotes(_dir: &Path, _cascade: bool) -> Result<Box<dyn QuoteDetector>> {
+pub fn quotes(
+    _dir: &Path,
+    _cascade: bool,
+    _precision_name: &str,
+) -> Result<Box<dyn QuoteDetector>> {
     unavailable()
 }
 
 /// `whosaid tag --ner bert`: IOB2 tags for every document of a CoNLL file.
 #[cfg(feature = "bert")]
-pub fn tag_conll(dir: &Path, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
+pub fn tag_conll(
+    dir: &Path,
+    f: &ConllFile,
+    precision_name: &str,
+) -> Result<Vec<Vec<&'static str>>> {
     use crate::ner::bert::{tag_mixed, BertNer};
     use crate::ner::perceptron::{iob2_names, PerceptronNer};
     let files = model_files(dir, "NER", "bert")?;
     let mut net = BertNer::new(&files)?;
     net.load(&files.weights, false)?;
+    net.set_precision(precision(precision_name)?);
     let prior = PerceptronNer::default_model()?;
     let mut out = Vec::new();
     for d in &f.docs {
@@ -130,7 +151,11 @@ pub fn tag_conll(dir: &Path, f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
 
 /// `whosaid tag --ner bert`: IOB2 tags for every document of a CoNLL file.
 #[cfg(not(feature = "bert"))]
-pub fn tag_conll(_dir: &Path, _f: &ConllFile) -> Result<Vec<Vec<&'static str>>> {
+pub fn tag_conll(
+    _dir: &Path,
+    _f: &ConllFile,
+    _precision_name: &str,
+) -> Result<Vec<Vec<&'static str>>> {
     unavailable()
 }
 

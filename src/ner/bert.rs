@@ -15,7 +15,9 @@
 use super::conll::{chunks, f1, prf, ConllDoc, ConllFile};
 use super::perceptron::{self, Model as Perceptron, TrainOptions};
 use super::{Entity, Recognizer};
-use crate::learn::bert::{self as net, FineTune, Head, TaggerThread, Window, WordTagger};
+use crate::learn::bert::{
+    self as net, FineTune, Head, Precision, TaggerThread, Window, WordTagger,
+};
 use crate::learn::chain::viterbi;
 use crate::tokenize::Doc;
 use crate::work::Meter;
@@ -105,6 +107,11 @@ impl BertNer {
     /// Loads weights; with `partial`, the head may be missing (starting from the encoder).
     pub fn load(&mut self, weights: &Path, partial: bool) -> Result<()> {
         self.net.load(weights, partial)
+    }
+
+    /// Converts the loaded weights for inference at `precision`.
+    pub fn set_precision(&mut self, precision: Precision) {
+        self.net.set_precision(precision)
     }
 
     /// Tags the sentences of a document whose perceptron tags are `priors` (prior ids).
@@ -358,10 +365,10 @@ pub struct BertRecognizer {
 }
 
 impl BertRecognizer {
-    /// Loads the model in `files` on a new thread.
-    pub fn start(files: ModelFiles) -> Result<Self> {
+    /// Loads the model in `files` on a new thread, computing at `precision`.
+    pub fn start(files: ModelFiles, precision: Precision) -> Result<Self> {
         Ok(BertRecognizer {
-            thread: TaggerThread::start(files, HEAD)?,
+            thread: TaggerThread::start(files, HEAD, precision)?,
             prior: perceptron::PerceptronNer::default_model()?,
         })
     }

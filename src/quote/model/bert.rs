@@ -18,7 +18,7 @@ use super::train::{self as perceptron_train, TrainOptions};
 use super::{QuoteModel, SentenceCues, B, I, O};
 use crate::eval;
 use crate::learn::bert::{
-    self as net, FineTune, Head, ModelFiles, Tagged, TaggerThread, Window, WordTagger,
+    self as net, FineTune, Head, ModelFiles, Precision, Tagged, TaggerThread, Window, WordTagger,
 };
 use crate::learn::calibrate::{platt, reliability};
 use crate::ner::clusters::Clusters;
@@ -191,14 +191,15 @@ pub struct BertQuotes {
 
 impl BertQuotes {
     /// Loads the cue tagger in `files` (on a new thread) and the built-in quote model; with
-    /// `cascade`, the encoder reads only the sentences that hold a cue candidate.
-    pub fn start(files: ModelFiles, cascade: bool) -> Result<Self> {
+    /// `cascade`, the encoder reads only the sentences that hold a cue candidate. The encoder
+    /// computes at `precision`.
+    pub fn start(files: ModelFiles, cascade: bool, precision: Precision) -> Result<Self> {
         let dir = files.weights.parent().unwrap_or(Path::new("."));
         let calibration = Calibration::load(dir)?;
         Ok(BertQuotes {
             calibration,
             model: QuoteModel::builtin()?,
-            thread: TaggerThread::start(files, HEAD)?,
+            thread: TaggerThread::start(files, HEAD, precision)?,
             warned: AtomicBool::new(false),
             cascade,
             words: AtomicU64::new(0),
@@ -299,13 +300,14 @@ impl QuoteDetector for GivenCues {
 /// Fits the confidence calibration of the cue tagger in `files` on the model quotes it gives
 /// on `dev`, writes it to its folder and returns it. The log shows the reliability before,
 /// and after a two-fold cross-fit (each half of the quotes mapped by the curve fitted on the
-/// other half): what the curve does for quotes it was not fitted on.
+/// other half): what the curve does for quotes it was not fitted on. The tagger computes in
+/// f32 here, the reference that bf16 approximates.
 pub fn calibrate(
     files: &ModelFiles,
     dev: &[GoldArticle],
     mut log: impl FnMut(&str),
 ) -> Result<Calibration> {
-    let mut q = BertQuotes::start(files.clone(), false)?;
+    let mut q = BertQuotes::start(files.clone(), false, Precision::F32)?;
     q.calibration = Calibration::IDENTITY;
     let pipeline = Pipeline::with_parts(Box::new(PerceptronNer::default_model()?), Box::new(q))?;
     let pairs = eval::evaluate(&pipeline, dev).model_quotes;
