@@ -209,6 +209,67 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
         }
         k += 1;
     }
+    // A one-word nickname of any case between two capitalized words, one of them a person's
+    // name and neither more than one word of another label: [Robin]PER “ ropz ” Kool and
+    // [Nicolai]ORG “ device ” [Reedtz]PER -> one person each (gamers' handles, "Magic").
+    let mut handles = Vec::new();
+    let mut i = 1;
+    while i + 3 < words.len() {
+        let nick = words[i + 1];
+        // The marks open and close the nickname: not a closing mark then an opening one, nor
+        // the close of a quotation that opened right before the first name ("Bobby" Scott).
+        let candidate = dquote(words[i])
+            && dquote(words[i + 2])
+            && words[i] != "\u{201D}"
+            && words[i + 2] != "\u{201C}"
+            && (i < 2 || !dquote(words[i - 2]))
+            && !dquote(nick)
+            && nick.chars().any(char::is_alphanumeric)
+            && capitalized(words[i - 1])
+            && capitalized(words[i + 3])
+            && sentence_end(i - 1) == sentence_end(i + 3)
+            && sentence_end(i - 1) > i + 3;
+        if !candidate {
+            i += 1;
+            continue;
+        }
+        // Chunks are sorted and disjoint: binary searches keep a flood of marks linear.
+        let at = |j: usize| {
+            let k = chunks.partition_point(|c| c.1 <= j);
+            (k < chunks.len() && chunks[k].0 <= j).then_some(k)
+        };
+        let (ka, kb) = (at(i - 1), at(i + 3));
+        let label = |k: Option<usize>| k.map(|k| chunks[k].2);
+        let fits = |k: Option<usize>| {
+            k.is_none_or(|k| chunks[k].2 == Label::Per || chunks[k].1 - chunks[k].0 == 1)
+        };
+        let person = label(ka) == Some(Label::Per) || label(kb) == Some(Label::Per);
+        let ends_a = ka.is_none_or(|k| chunks[k].1 == i);
+        let starts_b = kb.is_none_or(|k| chunks[k].0 == i + 3);
+        // A chunk of the nickname alone joins too; one across its marks does not.
+        let inside = chunks[chunks.partition_point(|c| c.1 <= i)..]
+            .iter()
+            .take_while(|c| c.0 < i + 3)
+            .any(|c| c.0 >= i && (c.0, c.1) != (i + 1, i + 2));
+        if person && fits(ka) && fits(kb) && ends_a && starts_b && !inside {
+            let start = ka.map_or(i - 1, |k| chunks[k].0);
+            let end = kb.map_or(i + 4, |k| chunks[k].1);
+            handles.push((start, end, Label::Per));
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if !handles.is_empty() {
+        // Each joined name replaces the chunks inside it.
+        let mut h = handles.iter().peekable();
+        chunks.retain(|c| {
+            while h.next_if(|j| j.1 <= c.0).is_some() {}
+            h.peek().is_none_or(|j| c.1 <= j.0)
+        });
+        chunks.extend(handles);
+        chunks.sort_unstable_by_key(|c| c.0);
+    }
     // A capitalized word right before a person's name, which the document names a person by
     // alone elsewhere, belongs to the name: "Ban [Ki-moon]PER" with "Mr. [Ban]PER" below
     // (not a title, and not when the name is itself used alone elsewhere: two people).

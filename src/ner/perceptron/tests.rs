@@ -232,6 +232,40 @@ fn document_repair_joins_a_quoted_nickname_into_its_name() {
 }
 
 #[test]
+fn document_repair_joins_a_one_word_handle_of_any_case() {
+    // [Robin]PER “ ropz ” Kool, [Nicolai]ORG “ device ” [Reedtz]PER, and a handle the tagger
+    // drew as a name of its own: each one person. Not a quoted word between a name and a
+    // common noun, nor between names of no person.
+    let words = [
+        "Robin", "\u{201C}", "ropz", "\u{201D}", "Kool", "won", ";", "Nicolai", "\u{201C}",
+        "device", "\u{201D}", "Reedtz", "and", "Mario", "\u{201C}", "malbsMd", "\u{201D}",
+        "Samayoa", "lost", "to", "Smith", "\u{201C}", "badly", "\u{201D}", "at", "Apple", "\"",
+        "Genius", "\"", "Bar", ".",
+    ];
+    let mut tags = vec![O; words.len()];
+    tags[0] = tag_id(Label::Per, Part::U);
+    tags[7] = tag_id(Label::Org, Part::U);
+    tags[11] = tag_id(Label::Per, Part::U);
+    tags[13] = tag_id(Label::Per, Part::U);
+    tags[15] = tag_id(Label::Per, Part::U);
+    tags[17] = tag_id(Label::Per, Part::U);
+    tags[20] = tag_id(Label::Per, Part::U);
+    tags[25] = tag_id(Label::Org, Part::U);
+    let all = [(0, words.len())];
+    repair_document(&words, &mut tags, &all);
+    assert_eq!(
+        predicted_chunks(&tags, &all),
+        vec![
+            (0, 5, Label::Per),
+            (7, 12, Label::Per),
+            (13, 18, Label::Per),
+            (20, 21, Label::Per),
+            (25, 26, Label::Org)
+        ]
+    );
+}
+
+#[test]
 fn a_nickname_may_hold_small_words() {
     let words = [
         "Roberto", "\"", "Hands", "of", "Stone", "\"", "Duran", "won",
