@@ -266,6 +266,26 @@ fn document_repair_joins_a_one_word_handle_of_any_case() {
 }
 
 #[test]
+fn a_name_after_a_company_word_is_an_organisation_throughout() {
+    // "retailer [Ted Baker]PER" -> ORG, and so the other mention; "producer" may be a person.
+    let words = [
+        "retailer", "Ted", "Baker", "cut", "jobs", ".", "Ted", "Baker", "fell", ".", "record",
+        "producer", "Terry", "Melcher", "spoke", ".",
+    ];
+    let mut tags = vec![O; words.len()];
+    for s in [1, 6, 12] {
+        tags[s] = tag_id(Label::Per, Part::B);
+        tags[s + 1] = tag_id(Label::Per, Part::L);
+    }
+    let sentences = [(0, 6), (6, 10), (10, 16)];
+    repair_document(&words, &mut tags, &sentences);
+    assert_eq!(
+        predicted_chunks(&tags, &sentences),
+        vec![(1, 3, Label::Org), (6, 8, Label::Org), (12, 14, Label::Per)]
+    );
+}
+
+#[test]
 fn a_nickname_may_hold_small_words() {
     let words = [
         "Roberto", "\"", "Hands", "of", "Stone", "\"", "Duran", "won",
