@@ -286,6 +286,62 @@ fn a_name_after_a_company_word_is_an_organisation_throughout() {
 }
 
 #[test]
+fn a_holiday_is_no_name_but_may_open_one() {
+    let words = [
+        "during",
+        "Christmas",
+        "and",
+        "New",
+        "Year",
+        ",",
+        "on",
+        "Christmas",
+        "Island",
+        "and",
+        "at",
+        "Easter",
+        ".",
+    ];
+    let mut tags = vec![O; words.len()];
+    tags[1] = tag_id(Label::Org, Part::B);
+    tags[2] = tag_id(Label::Org, Part::I);
+    tags[3] = tag_id(Label::Org, Part::I);
+    tags[4] = tag_id(Label::Org, Part::L);
+    tags[7] = tag_id(Label::Loc, Part::B);
+    tags[8] = tag_id(Label::Loc, Part::L);
+    tags[11] = tag_id(Label::Loc, Part::U);
+    let all = [(0, words.len())];
+    repair_document(&words, &mut tags, &all);
+    assert_eq!(predicted_chunks(&tags, &all), vec![(7, 9, Label::Loc)]);
+}
+
+#[test]
+fn a_coined_word_keeps_its_type_through_the_document() {
+    // [COVID-19]MISC once, so at its other mentions too; a word the tagger typed two ways,
+    // or one without digits, is left alone.
+    let words = [
+        "COVID-19", "spread", ";", "COVID-19", "cases", "and", "F1", "F1", "F1", "Paris", "Paris",
+    ];
+    let mut tags = vec![O; words.len()];
+    tags[0] = tag_id(Label::Misc, Part::U);
+    tags[6] = tag_id(Label::Misc, Part::U);
+    tags[7] = tag_id(Label::Org, Part::U);
+    tags[9] = tag_id(Label::Loc, Part::U);
+    let all = [(0, words.len())];
+    repair_document(&words, &mut tags, &all);
+    assert_eq!(
+        predicted_chunks(&tags, &all),
+        vec![
+            (0, 1, Label::Misc),
+            (3, 4, Label::Misc),
+            (6, 7, Label::Misc),
+            (7, 8, Label::Org),
+            (9, 10, Label::Loc)
+        ]
+    );
+}
+
+#[test]
 fn a_nickname_may_hold_small_words() {
     let words = [
         "Roberto", "\"", "Hands", "of", "Stone", "\"", "Duran", "won",
