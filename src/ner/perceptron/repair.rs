@@ -59,8 +59,11 @@ pub(super) const TITLES: &[&str] = &[
 ];
 
 /// Holidays, as words: no names under CoNLL's conventions (conll2020.dev has "Christmas" 16
-/// times, never tagged; eng.train has none).
+/// times, never tagged; eng.train has none). And a photo credit's "File Photo"
+/// ("REUTERS/Jane Doe/File Photo"), which follows a person's name there.
 const HOLIDAYS: &[&[&str]] = &[
+    &["File", "Photo"],
+    &["FILE", "PHOTO"],
     &["Christmas", "Eve"],
     &["Christmas"],
     &["Xmas"],
@@ -163,7 +166,8 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
         }
     }
     // A holiday is no name, alone or joined to another ("[Christmas]LOC", "[Christmas and New
-    // Year]ORG"); one that opens a name stays in it ("Christmas Island").
+    // Year]ORG"); one that opens a name stays in it ("Christmas Island"). Nor is a photo
+    // credit's "[File Photo]PER".
     chunks.retain(|c| {
         let mut k = c.0;
         while k < c.1 {
