@@ -422,8 +422,13 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
             }
         }
     }
+    write_chunks(tags, &chunks);
+}
+
+/// Writes disjoint `chunks` over `tags` as BILOU tags, O elsewhere.
+pub(super) fn write_chunks(tags: &mut [usize], chunks: &[(usize, usize, Label)]) {
     tags.iter_mut().for_each(|t| *t = O);
-    for (a, b, l) in chunks {
+    for &(a, b, l) in chunks {
         if b - a == 1 {
             tags[a] = tag_id(l, Part::U);
         } else {

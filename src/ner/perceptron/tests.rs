@@ -231,6 +231,18 @@ fn document_repair_joins_a_quoted_nickname_into_its_name() {
     );
 }
 
+/// The chunks left by the document repairs of `words` tagged with `chunks`.
+fn repaired(
+    words: &[&str],
+    chunks: &[(usize, usize, Label)],
+    sentences: &[(usize, usize)],
+) -> Vec<(usize, usize, Label)> {
+    let mut tags = vec![O; words.len()];
+    repair::write_chunks(&mut tags, chunks);
+    repair_document(words, &mut tags, sentences);
+    predicted_chunks(&tags, sentences)
+}
+
 #[test]
 fn document_repair_joins_a_one_word_handle_of_any_case() {
     // [Robin]PER “ ropz ” Kool, [Nicolai]ORG “ device ” [Reedtz]PER, and a handle the tagger
@@ -242,27 +254,25 @@ fn document_repair_joins_a_one_word_handle_of_any_case() {
         "Samayoa", "lost", "to", "Smith", "\u{201C}", "badly", "\u{201D}", "at", "Apple", "\"",
         "Genius", "\"", "Bar", ".",
     ];
-    let mut tags = vec![O; words.len()];
-    tags[0] = tag_id(Label::Per, Part::U);
-    tags[7] = tag_id(Label::Org, Part::U);
-    tags[11] = tag_id(Label::Per, Part::U);
-    tags[13] = tag_id(Label::Per, Part::U);
-    tags[15] = tag_id(Label::Per, Part::U);
-    tags[17] = tag_id(Label::Per, Part::U);
-    tags[20] = tag_id(Label::Per, Part::U);
-    tags[25] = tag_id(Label::Org, Part::U);
-    let all = [(0, words.len())];
-    repair_document(&words, &mut tags, &all);
-    assert_eq!(
-        predicted_chunks(&tags, &all),
-        vec![
-            (0, 5, Label::Per),
-            (7, 12, Label::Per),
-            (13, 18, Label::Per),
-            (20, 21, Label::Per),
-            (25, 26, Label::Org)
-        ]
-    );
+    let (per, org) = (Label::Per, Label::Org);
+    let tagged = [
+        (0, 1, per),
+        (7, 8, org),
+        (11, 12, per),
+        (13, 14, per),
+        (15, 16, per),
+        (17, 18, per),
+        (20, 21, per),
+        (25, 26, org),
+    ];
+    let want = [
+        (0, 5, per),
+        (7, 12, per),
+        (13, 18, per),
+        (20, 21, per),
+        (25, 26, org),
+    ];
+    assert_eq!(repaired(&words, &tagged, &[(0, words.len())]), want);
 }
 
 #[test]
@@ -272,16 +282,11 @@ fn a_name_after_a_company_word_is_an_organisation_throughout() {
         "retailer", "Ted", "Baker", "cut", "jobs", ".", "Ted", "Baker", "fell", ".", "record",
         "producer", "Terry", "Melcher", "spoke", ".",
     ];
-    let mut tags = vec![O; words.len()];
-    for s in [1, 6, 12] {
-        tags[s] = tag_id(Label::Per, Part::B);
-        tags[s + 1] = tag_id(Label::Per, Part::L);
-    }
-    let sentences = [(0, 6), (6, 10), (10, 16)];
-    repair_document(&words, &mut tags, &sentences);
+    let tagged = [(1, 3, Label::Per), (6, 8, Label::Per), (12, 14, Label::Per)];
+    let want = [(1, 3, Label::Org), (6, 8, Label::Org), (12, 14, Label::Per)];
     assert_eq!(
-        predicted_chunks(&tags, &sentences),
-        vec![(1, 3, Label::Org), (6, 8, Label::Org), (12, 14, Label::Per)]
+        repaired(&words, &tagged, &[(0, 6), (6, 10), (10, 16)]),
+        want
     );
 }
 
@@ -300,19 +305,21 @@ fn a_holiday_is_no_name_but_may_open_one() {
         "and",
         "at",
         "Easter",
+        ",",
+        "REUTERS",
+        "/",
+        "File",
+        "Photo",
         ".",
     ];
-    let mut tags = vec![O; words.len()];
-    tags[1] = tag_id(Label::Org, Part::B);
-    tags[2] = tag_id(Label::Org, Part::I);
-    tags[3] = tag_id(Label::Org, Part::I);
-    tags[4] = tag_id(Label::Org, Part::L);
-    tags[7] = tag_id(Label::Loc, Part::B);
-    tags[8] = tag_id(Label::Loc, Part::L);
-    tags[11] = tag_id(Label::Loc, Part::U);
-    let all = [(0, words.len())];
-    repair_document(&words, &mut tags, &all);
-    assert_eq!(predicted_chunks(&tags, &all), vec![(7, 9, Label::Loc)]);
+    let tagged = [
+        (1, 5, Label::Org),
+        (7, 9, Label::Loc),
+        (11, 12, Label::Loc),
+        (15, 17, Label::Per),
+    ];
+    let got = repaired(&words, &tagged, &[(0, words.len())]);
+    assert_eq!(got, [(7, 9, Label::Loc)]);
 }
 
 #[test]
@@ -322,23 +329,16 @@ fn a_coined_word_keeps_its_type_through_the_document() {
     let words = [
         "COVID-19", "spread", ";", "COVID-19", "cases", "and", "F1", "F1", "F1", "Paris", "Paris",
     ];
-    let mut tags = vec![O; words.len()];
-    tags[0] = tag_id(Label::Misc, Part::U);
-    tags[6] = tag_id(Label::Misc, Part::U);
-    tags[7] = tag_id(Label::Org, Part::U);
-    tags[9] = tag_id(Label::Loc, Part::U);
-    let all = [(0, words.len())];
-    repair_document(&words, &mut tags, &all);
-    assert_eq!(
-        predicted_chunks(&tags, &all),
-        vec![
-            (0, 1, Label::Misc),
-            (3, 4, Label::Misc),
-            (6, 7, Label::Misc),
-            (7, 8, Label::Org),
-            (9, 10, Label::Loc)
-        ]
-    );
+    let (misc, org, loc) = (Label::Misc, Label::Org, Label::Loc);
+    let tagged = [(0, 1, misc), (6, 7, misc), (7, 8, org), (9, 10, loc)];
+    let want = [
+        (0, 1, misc),
+        (3, 4, misc),
+        (6, 7, misc),
+        (7, 8, org),
+        (9, 10, loc),
+    ];
+    assert_eq!(repaired(&words, &tagged, &[(0, words.len())]), want);
 }
 
 #[test]
