@@ -58,10 +58,10 @@ pub(super) const TITLES: &[&str] = &[
     "Sgt.",
 ];
 
-/// Holidays, as words: no names under CoNLL's conventions (conll2020.dev has "Christmas" 16
-/// times, never tagged; eng.train has none). And a photo credit's "File Photo"
-/// ("REUTERS/Jane Doe/File Photo"), which follows a person's name there.
-const HOLIDAYS: &[&[&str]] = &[
+/// Capitalized phrases that are no names under CoNLL's conventions: holidays (conll2020.dev
+/// has "Christmas" 16 times, never tagged; eng.train has none) and a photo credit's "File
+/// Photo" ("REUTERS/Jane Doe/File Photo"), which follows a person's name there.
+const NOT_NAMES: &[&[&str]] = &[
     &["File", "Photo"],
     &["FILE", "PHOTO"],
     &["Christmas", "Eve"],
@@ -171,7 +171,7 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
     chunks.retain(|c| {
         let mut k = c.0;
         while k < c.1 {
-            match HOLIDAYS.iter().find(|h| words[k..c.1].starts_with(h)) {
+            match NOT_NAMES.iter().find(|h| words[k..c.1].starts_with(h)) {
                 Some(h) => k += h.len(),
                 None if k > c.0 && matches!(words[k], "and" | "&" | ",") => k += 1,
                 None => return true,
@@ -383,13 +383,12 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
         .filter(|w| w.chars().count() > 2)
         .collect();
     if !surnames.is_empty() {
-        let mut covered = vec![false; words.len()];
         for c in &mut chunks {
             if c.1 - c.0 == 1 && surnames.contains(words[c.0]) {
                 c.2 = Label::Per;
             }
-            covered[c.0..c.1].iter_mut().for_each(|x| *x = true);
         }
+        let covered = covered(&chunks, words.len());
         for &(s, e) in sentences {
             for i in s + 1..e {
                 if !covered[i] && surnames.contains(words[i]) {
@@ -412,10 +411,7 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
     }
     coined.retain(|_, l| l.is_some());
     if !coined.is_empty() {
-        let mut covered = vec![false; words.len()];
-        for c in &chunks {
-            covered[c.0..c.1].iter_mut().for_each(|x| *x = true);
-        }
+        let covered = covered(&chunks, words.len());
         for (i, w) in words.iter().enumerate() {
             if let Some(&Some(l)) = coined.get(w).filter(|_| !covered[i]) {
                 chunks.push((i, i + 1, l));
@@ -423,6 +419,15 @@ pub(super) fn repair_document(words: &[&str], tags: &mut [usize], sentences: &[(
         }
     }
     write_chunks(tags, &chunks);
+}
+
+/// Which of `n` tokens lie inside one of `chunks`.
+fn covered(chunks: &[(usize, usize, Label)], n: usize) -> Vec<bool> {
+    let mut covered = vec![false; n];
+    for c in chunks {
+        covered[c.0..c.1].iter_mut().for_each(|x| *x = true);
+    }
+    covered
 }
 
 /// Writes disjoint `chunks` over `tags` as BILOU tags, O elsewhere.

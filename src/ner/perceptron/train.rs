@@ -9,21 +9,16 @@ pub(super) fn gold_bilou(doc: &ConllDoc) -> Vec<usize> {
 
 /// BILOU tag ids of the chunks of IOB tag names (any IOB scheme), sentence by sentence.
 pub fn bilou_tags<S: AsRef<str>>(names: &[S], sentences: &[(usize, usize)]) -> Vec<usize> {
+    let found: Vec<(usize, usize, Label)> = sentences
+        .iter()
+        .flat_map(|&(ss, se)| {
+            chunks(&names[ss..se])
+                .into_iter()
+                .map(move |(s, e, l)| (ss + s, ss + e, l))
+        })
+        .collect();
     let mut tags = vec![O; names.len()];
-    for &(ss, se) in sentences {
-        for (s, e, l) in chunks(&names[ss..se]) {
-            let (s, e) = (ss + s, ss + e);
-            if e - s == 1 {
-                tags[s] = tag_id(l, Part::U);
-            } else {
-                tags[s] = tag_id(l, Part::B);
-                for t in &mut tags[s + 1..e - 1] {
-                    *t = tag_id(l, Part::I);
-                }
-                tags[e - 1] = tag_id(l, Part::L);
-            }
-        }
-    }
+    repair::write_chunks(&mut tags, &found);
     tags
 }
 
