@@ -85,15 +85,25 @@ impl Precision {
 }
 
 /// What a tagger's head is: the name its weights are stored under, its output tags and its
-/// prior tags (ids `1..=priors`; 0 pads).
+/// prior tags (ids `1..=priors`; 0 pads). A head may tag each word in several groups at once
+/// (cue, source and content tags of attribution), each group its own softmax over `tags`.
 #[derive(Debug, Clone, Copy)]
 pub struct Head {
     /// Prefix of the head's variables in the weights file.
     pub name: &'static str,
-    /// Number of output tags.
+    /// Number of output tags of each group.
     pub tags: usize,
     /// Number of prior tags.
     pub priors: usize,
+    /// Number of groups of tags (1 for a plain tagger).
+    pub groups: usize,
+}
+
+impl Head {
+    /// Outputs per word: `tags` of each group, group after group.
+    pub fn width(&self) -> usize {
+        self.tags * self.groups
+    }
 }
 
 /// The case shape of a word: what the uncased encoder does not see.
@@ -181,26 +191,29 @@ pub struct Encoded {
     first: Vec<i64>,
     case: Vec<i64>,
     prior: Vec<i64>,
-    /// Gold tag per word, for training (-100 where unknown).
+    /// Gold tag per word and group, for training (-100 where unknown).
     labels: Vec<i64>,
 }
 
 /// What the tagger says of the words of one sentence.
 #[derive(Debug, Clone, Default)]
 pub struct Tagged {
-    /// The most probable tag of each word.
+    /// The most probable tag of each word (in the first group).
     pub tags: Vec<usize>,
     /// Its probability.
     pub probs: Vec<f32>,
-    /// Every tag's probability, word by word (`dist[i * tags + t]`).
+    /// Every tag's probability, word by word and group by group
+    /// (`dist[i * head.width() + g * head.tags + t]`).
     pub dist: Vec<f32>,
 }
 
 impl Tagged {
-    /// `n` words, all of tag 0 at probability 1, with `k` tags.
-    pub fn outside(n: usize, k: usize) -> Self {
-        let mut dist = vec![0.0; n * k];
-        dist.iter_mut().step_by(k.max(1)).for_each(|p| *p = 1.0);
+    /// `n` words, all of tag 0 at probability 1 in every group of `head`.
+    pub fn outside(n: usize, head: &Head) -> Self {
+        let mut dist = vec![0.0; n * head.width()];
+        dist.iter_mut()
+            .step_by(head.tags.max(1))
+            .for_each(|p| *p = 1.0);
         Tagged {
             tags: vec![0; n],
             probs: vec![1.0; n],
@@ -241,7 +254,7 @@ impl WordTagger {
         let out = nn::linear(
             &h / "out",
             config.hidden_size + CASE_DIM + PRIOR_DIM,
-            head.tags as i64,
+            head.width() as i64,
             Default::default(),
         );
         let tokenizer = BertTokenizer::from_file(&files.vocab, true, true)
@@ -332,8 +345,8 @@ impl WordTagger {
         out.concat()
     }
 
-    /// Encodes a sentence with its prior tags (and gold tags, for training) in windows of at
-    /// most [`MAX_PIECES`] pieces; each window covers a word range `[a, b)` and is filled up
+    /// Encodes a sentence with its prior tags (and gold tags, for training: one per word and
+    /// group, word by word) in windows of at most [`MAX_PIECES`] pieces; each window covers a word range `[a, b)` and is filled up
     /// with the words around it, which the encoder sees but which get no tags.
     pub fn encode(&self, s: &Window, gold: Option<&[usize]>) -> Vec<(usize, usize, Encoded)> {
         let words = &s.words;
@@ -378,7 +391,13 @@ impl WordTagger {
                 e.ids.extend(&pieces[i]);
                 e.case.push(case_class(words[i]));
                 e.prior.push(s.priors[i].clamp(0, self.head.priors as i64));
-                e.labels.push(gold.map_or(-100, |g| g[i] as i64));
+                let g = self.head.groups;
+                match gold {
+                    Some(gold) => e
+                        .labels
+                        .extend(gold[i * g..(i + 1) * g].iter().map(|&t| t as i64)),
+                    None => e.labels.extend(std::iter::repeat_n(-100, g)),
+                }
             }
             e.ids.extend(&right);
             e.ids.push(self.sep);
@@ -387,7 +406,8 @@ impl WordTagger {
         out
     }
 
-    /// Logits `[batch, words, tags]` and gold labels `[batch, words]` of a batch of windows.
+    /// Logits `[batch, words, groups * tags]` and gold labels `[batch, words, groups]` of a
+    /// batch of windows.
     fn forward(&self, batch: &[&Encoded], train: bool) -> Result<(Tensor, Tensor)> {
         let b = batch.len() as i64;
         let t = batch.iter().map(|e| e.ids.len()).max().unwrap_or(1) as i64;
@@ -402,23 +422,24 @@ impl WordTagger {
         let mut first = vec![0i64; (b * w) as usize];
         let mut case = vec![0i64; (b * w) as usize];
         let mut prior = vec![0i64; (b * w) as usize];
-        let mut labels = vec![-100i64; (b * w) as usize];
+        let g = self.head.groups;
+        let mut labels = vec![-100i64; (b * w) as usize * g];
         for (k, e) in batch.iter().enumerate() {
             let (ot, ow) = (k * t as usize, k * w as usize);
+            labels[ow * g..ow * g + e.labels.len()].copy_from_slice(&e.labels);
             ids[ot..ot + e.ids.len()].copy_from_slice(&e.ids);
             mask[ot..ot + e.ids.len()].fill(1);
             let n = e.first.len();
             first[ow..ow + n].copy_from_slice(&e.first);
             case[ow..ow + n].copy_from_slice(&e.case);
             prior[ow..ow + n].copy_from_slice(&e.prior);
-            labels[ow..ow + n].copy_from_slice(&e.labels);
         }
         let ids = Tensor::from_slice(&ids).view([b, t]);
         let mask = Tensor::from_slice(&mask).view([b, t]);
         let first = Tensor::from_slice(&first).view([b, w]);
         let case = Tensor::from_slice(&case).view([b, w]);
         let prior = Tensor::from_slice(&prior).view([b, w]);
-        let labels = Tensor::from_slice(&labels).view([b, w]);
+        let labels = Tensor::from_slice(&labels).view([b, w, g as i64]);
         let hidden = self
             .bert
             .forward_t(Some(&ids), Some(&mask), None, None, None, None, None, train)
@@ -443,10 +464,11 @@ impl WordTagger {
                 windows.push((si, a, b, e));
             }
         }
-        let k = self.head.tags;
+        let (k, g) = (self.head.tags, self.head.groups);
+        let width = k * g;
         let mut out: Vec<Tagged> = sents
             .iter()
-            .map(|s| Tagged::outside(s.words.len(), k))
+            .map(|s| Tagged::outside(s.words.len(), &self.head))
             .collect();
         // Batches of similar length waste less padding.
         let mut order: Vec<usize> = (0..windows.len()).collect();
@@ -455,8 +477,11 @@ impl WordTagger {
         for chunk in order.chunks(32) {
             let batch: Vec<&Encoded> = chunk.iter().map(|&k| &windows[k].3).collect();
             let (logits, _) = self.forward(&batch, false)?;
-            let probs = logits.softmax(-1, Kind::Float);
-            let (best_p, best) = probs.max_dim(-1, false);
+            let (nb, nw) = (logits.size()[0], logits.size()[1]);
+            let probs = logits
+                .view([nb, nw, g as i64, k as i64])
+                .softmax(-1, Kind::Float);
+            let (best_p, best) = probs.select(2, 0).max_dim(-1, false);
             let best = Vec::<i64>::try_from(best.flatten(0, -1))?;
             let best_p = Vec::<f32>::try_from(best_p.flatten(0, -1))?;
             let all = Vec::<f32>::try_from(probs.flatten(0, -1))?;
@@ -467,8 +492,9 @@ impl WordTagger {
                 for j in 0..b - a {
                     o.tags[a + j] = best[n * w + j] as usize;
                     o.probs[a + j] = best_p[n * w + j];
-                    let r = (n * w + j) * k;
-                    o.dist[(a + j) * k..(a + j + 1) * k].copy_from_slice(&all[r..r + k]);
+                    let r = (n * w + j) * width;
+                    o.dist[(a + j) * width..(a + j + 1) * width]
+                        .copy_from_slice(&all[r..r + width]);
                 }
             }
         }

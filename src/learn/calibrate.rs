@@ -31,8 +31,13 @@ pub fn platt(pairs: &[(f32, bool)]) -> [f32; 2] {
         if det.abs() < 1e-18 {
             break;
         }
-        let da = (hbb * ga - hab * gb) / det;
-        let db = (haa * gb - hab * ga) / det;
+        let (mut da, mut db) = ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det);
+        // Step halving: a full Newton step from a saturated start can overshoot.
+        let before = log_loss(pairs, a, b, hi, lo);
+        while log_loss(pairs, a - da, b - db, hi, lo) > before && da.abs() + db.abs() > 1e-12 {
+            da /= 2.0;
+            db /= 2.0;
+        }
         a -= da;
         b -= db;
         if da.abs() < 1e-9 && db.abs() < 1e-9 {
@@ -40,6 +45,20 @@ pub fn platt(pairs: &[(f32, bool)]) -> [f32; 2] {
         }
     }
     [a as f32, b as f32]
+}
+
+/// Log loss of sigmoid(a * score + b) against Platt's targets `hi` (right) and `lo`.
+fn log_loss(pairs: &[(f32, bool)], a: f64, b: f64, hi: f64, lo: f64) -> f64 {
+    pairs
+        .iter()
+        .map(|&(x, y)| {
+            let z = a * x as f64 + b;
+            let t = if y { hi } else { lo };
+            // -[t ln p + (1 - t) ln(1 - p)] with p = sigmoid(z), written to stay finite.
+            let softplus = |v: f64| v.max(0.0) + (-v.abs()).exp().ln_1p();
+            t * softplus(-z) + (1.0 - t) * softplus(z)
+        })
+        .sum()
 }
 
 /// Reliability over ten equal-width confidence bins: per bin (count, mean confidence, share
@@ -87,5 +106,19 @@ mod tests {
             .collect();
         assert!(reliability(&cal).1 < 0.03);
         assert_eq!(platt(&[(1.0, true)]), [1.0, 0.0]);
+        // Scores bunched at a saturated end (raw probabilities of 1 - 1e-6 as logits) with
+        // a spread below: a full Newton step from a = 1 overshoots; the fit must stay finite
+        // and follow the outcomes.
+        let mut pairs = Vec::new();
+        for i in 0..1500 {
+            pairs.push((13.8, i % 5 != 0));
+        }
+        for i in 0..600 {
+            pairs.push((-2.0 + 4.0 * (i % 10) as f32 / 10.0, i % 10 < 4));
+        }
+        let [a, b] = platt(&pairs);
+        assert!(a.is_finite() && a.abs() < 10.0, "{a} {b}");
+        let c = |x: f32| 1.0 / (1.0 + (-(a * x + b)).exp());
+        assert!((c(13.8) - 0.8).abs() < 0.03, "{a} {b}");
     }
 }

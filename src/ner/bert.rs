@@ -36,6 +36,7 @@ const HEAD: Head = Head {
     name: "ner_head",
     tags: TAGS.len(),
     priors: TAGS.len(),
+    groups: 1,
 };
 
 /// IOB2 index of a perceptron tag name, plus 1 (0 pads).

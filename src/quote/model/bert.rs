@@ -14,6 +14,7 @@
 //! ([`calibrate`], `calibration.json` in the model's folder).
 
 use super::context::{flag, tokens_of, Ctx, Range};
+use super::hints::{log_odds, RoleHints};
 use super::train::{self as perceptron_train, TrainOptions};
 use super::{QuoteModel, SentenceCues, B, I, O};
 use crate::eval;
@@ -34,13 +35,51 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The cue head: O/B/I out, the perceptron tagger's O/B/I in.
-const HEAD: Head = Head {
+const CUE_HEAD: Head = Head {
     name: "cue_head",
     tags: 3,
     priors: 3,
+    groups: 1,
 };
+
+/// The role head: O/B/I of cues, sources and contents (three groups, in that order), the
+/// perceptron tagger's cue O/B/I in. Sources and contents are tagged as the union of the
+/// article's spans of the role (nested contents inside one I run).
+const ROLE_HEAD: Head = Head {
+    name: "role_head",
+    tags: 3,
+    priors: 3,
+    groups: 3,
+};
+
+/// Groups of the role head.
+const CUE: usize = 0;
+const SOURCE: usize = 1;
+const CONTENT: usize = 2;
+
+/// The head of the weights file `path`: the role head where it has one, else the cue head.
+/// (A safetensors file opens with the length of its JSON header, which names every tensor.)
+fn head_of(path: &Path) -> Result<Head> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut len = [0u8; 8];
+    f.read_exact(&mut len)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let n = u64::from_le_bytes(len).min(1 << 24) as usize;
+    let mut header = vec![0u8; n];
+    f.read_exact(&mut header)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let key = format!("\"{}.out.weight\"", ROLE_HEAD.name);
+    Ok(
+        match header.windows(key.len()).any(|w| w == key.as_bytes()) {
+            true => ROLE_HEAD,
+            false => CUE_HEAD,
+        },
+    )
+}
 
 /// Words of context on either side of a sentence: fewer than NER's, as a cue is mostly
 /// decided within its sentence (and the encoder's cost grows with its windows).
@@ -75,12 +114,17 @@ const CALIBRATION: &str = "calibration.json";
 
 /// A logistic curve from a cue's least tag probability p to a quote's confidence:
 /// sigmoid(a · logit(p) + b). Without a calibration file, the identity (a = 1, b = 0).
+/// Also the weights of a role tagger's source and content hints in the rankers' scores
+/// (chosen on dev; 0 for a cue tagger).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
     /// Slope on the logit.
     pub a: f32,
     /// Offset.
     pub b: f32,
+    /// Weights of the source and content hints.
+    #[serde(default)]
+    pub roles: [f32; 2],
 }
 
 fn logit(p: f32) -> f32 {
@@ -89,7 +133,11 @@ fn logit(p: f32) -> f32 {
 }
 
 impl Calibration {
-    const IDENTITY: Calibration = Calibration { a: 1.0, b: 0.0 };
+    const IDENTITY: Calibration = Calibration {
+        a: 1.0,
+        b: 0.0,
+        roles: [0.0; 2],
+    };
 
     /// The calibration in the model folder `dir`; the identity where it has none.
     pub fn load(dir: &Path) -> Result<Self> {
@@ -106,7 +154,11 @@ impl Calibration {
     pub fn fit(pairs: &[(f32, bool)]) -> Self {
         let logits: Vec<(f32, bool)> = pairs.iter().map(|&(p, ok)| (logit(p), ok)).collect();
         let [a, b] = platt(&logits);
-        Calibration { a, b }
+        Calibration {
+            a,
+            b,
+            roles: [0.0; 2],
+        }
     }
 
     /// The confidence of a raw probability.
@@ -159,6 +211,32 @@ fn cues_of(doc: &Doc, tagged: &[Tagged]) -> SentenceCues {
         .collect()
 }
 
+/// Source and content log-odds of every token of a document (`None` for a cue head); 0 in
+/// the sentences the encoder did not read.
+type Odds = Option<(Vec<f32>, Vec<f32>)>;
+
+fn odds_of(doc: &Doc, tagged: &[Tagged], read: &[bool], head: &Head) -> Odds {
+    if head.groups <= CONTENT {
+        return None;
+    }
+    let n = doc.tokens.len();
+    let (mut src, mut con) = (vec![0f32; n], vec![0f32; n]);
+    let (w, k) = (head.width(), head.tags);
+    for ((&(s, e), t), &r) in doc.sentences.iter().zip(tagged).zip(read) {
+        if !r || t.dist.len() < (e - s) * w {
+            continue;
+        }
+        for i in 0..e - s {
+            let d = &t.dist[i * w..(i + 1) * w];
+            for (g, out) in [(SOURCE, &mut src), (CONTENT, &mut con)] {
+                let p = &d[g * k..(g + 1) * k];
+                out[s + i] = log_odds(p[O], p[B], p[I]);
+            }
+        }
+    }
+    Some((src, con))
+}
+
 /// Whether the encoder reads each sentence (the cascade): only sentences that hold a cue of
 /// the perceptron's, a word of the cue lexicon or a quotation mark. In the others the encoder
 /// could only add a cue the perceptron missed; the lexicon knows most such words.
@@ -184,6 +262,8 @@ pub struct BertQuotes {
     /// Whether the encoder reads only the sentences [`worth_reading`].
     cascade: bool,
     calibration: Calibration,
+    /// The tagger's head: cues alone, or cues, sources and contents.
+    head: Head,
     /// Tokens of all sentences, and of those the encoder read.
     words: AtomicU64,
     read: AtomicU64,
@@ -196,10 +276,12 @@ impl BertQuotes {
     pub fn start(files: ModelFiles, cascade: bool, precision: Precision) -> Result<Self> {
         let dir = files.weights.parent().unwrap_or(Path::new("."));
         let calibration = Calibration::load(dir)?;
+        let head = head_of(&files.weights)?;
         Ok(BertQuotes {
             calibration,
+            head,
             model: QuoteModel::builtin()?,
-            thread: TaggerThread::start(files, HEAD, precision)?,
+            thread: TaggerThread::start(files, head, precision)?,
             warned: AtomicBool::new(false),
             cascade,
             words: AtomicU64::new(0),
@@ -207,8 +289,9 @@ impl BertQuotes {
         })
     }
 
-    /// The encoder's cues of the sentences worth reading; none in the others.
-    fn recue(&self, ctx: &Ctx, cues: &SentenceCues) -> Result<SentenceCues> {
+    /// The encoder's cues of the sentences worth reading (none in the others), and its role
+    /// log-odds.
+    fn recue(&self, ctx: &Ctx, cues: &SentenceCues) -> Result<(SentenceCues, Odds)> {
         let doc = ctx.doc;
         let w = words(doc);
         let read: Vec<bool> = match self.cascade {
@@ -236,31 +319,46 @@ impl BertQuotes {
             .zip(&read)
             .map(|(&(s, e), &r)| match r {
                 true => tagged.next().unwrap_or_default(),
-                false => Tagged::outside(e - s, HEAD.tags),
+                false => Tagged::outside(e - s, &self.head),
             })
             .collect();
-        Ok(cues_of(doc, &full))
+        Ok((cues_of(doc, &full), odds_of(doc, &full, &read, &self.head)))
     }
+
+    /// The cues to decide (the two taggers' combined, calibrated) and the role log-odds; the
+    /// perceptron's cues alone, with a warning once, where the encoder fails.
+    fn recued(&self, ctx: &Ctx, cues: SentenceCues) -> (SentenceCues, Odds) {
+        match self.recue(ctx, &cues) {
+            Ok((c, odds)) => {
+                let mut c = combine(&cues, c);
+                for x in c.iter_mut().flatten() {
+                    x.1 = self.calibration.apply(x.1);
+                }
+                (c, odds)
+            }
+            Err(e) => {
+                if !self.warned.swap(true, Ordering::Relaxed) {
+                    eprintln!("whosaid: the bert cue tagger failed ({e:#}); using the built-in model's cues");
+                }
+                (cues, None)
+            }
+        }
+    }
+}
+
+/// Role hints from log-odds under `weights` (none where both are 0).
+fn hints(odds: Odds, weights: [f32; 2]) -> Option<RoleHints> {
+    let (s, c) = odds?;
+    (weights != [0.0; 2]).then(|| RoleHints::new(&s, &c, weights))
 }
 
 impl QuoteDetector for BertQuotes {
     fn detect(&self, doc: &Doc, meter: &mut Meter) -> Vec<Quote> {
         // Work: one step per token (the encoder's cost is linear in its windows).
         meter.add(doc.tokens.len() as u64);
-        let recue = |ctx: &Ctx, cues: SentenceCues| match self.recue(ctx, &cues) {
-            Ok(c) => {
-                let mut c = combine(&cues, c);
-                for x in c.iter_mut().flatten() {
-                    x.1 = self.calibration.apply(x.1);
-                }
-                c
-            }
-            Err(e) => {
-                if !self.warned.swap(true, Ordering::Relaxed) {
-                    eprintln!("whosaid: the bert cue tagger failed ({e:#}); using the built-in model's cues");
-                }
-                cues
-            }
+        let recue = |ctx: &Ctx, cues: SentenceCues| {
+            let (c, odds) = self.recued(ctx, cues);
+            (c, hints(odds, self.calibration.roles))
         };
         self.model.detect_with(doc, meter, Some(&recue))
     }
@@ -290,15 +388,104 @@ struct GivenCues {
 impl QuoteDetector for GivenCues {
     fn detect(&self, doc: &Doc, meter: &mut Meter) -> Vec<Quote> {
         let recue = |ctx: &Ctx, cues: SentenceCues| match self.cues.get(ctx.doc.text) {
-            Some(c) => combine(&cues, c.clone()),
-            None => cues,
+            Some(c) => (combine(&cues, c.clone()), None),
+            None => (cues, None),
         };
         self.model.detect_with(doc, meter, Some(&recue))
     }
 }
 
-/// Fits the confidence calibration of the cue tagger in `files` on the model quotes it gives
-/// on `dev`, writes it to its folder and returns it. The log shows the reliability before,
+/// The transformer tier with what the encoder said of each text kept: for choosing the role
+/// weights on dev, where the same texts are decided under many weights.
+struct Memo {
+    quotes: Arc<BertQuotes>,
+    memo: Arc<Mutex<HashMap<String, (SentenceCues, Odds)>>>,
+    weights: [f32; 2],
+}
+
+impl QuoteDetector for Memo {
+    fn detect(&self, doc: &Doc, meter: &mut Meter) -> Vec<Quote> {
+        let recue = |ctx: &Ctx, cues: SentenceCues| {
+            let known = self.lock().get(ctx.doc.text).cloned();
+            let (c, odds) = known.unwrap_or_else(|| {
+                let r = self.quotes.recued(ctx, cues);
+                self.lock().insert(ctx.doc.text.to_string(), r.clone());
+                r
+            });
+            (c, hints(odds, self.weights))
+        };
+        self.quotes.model.detect_with(doc, meter, Some(&recue))
+    }
+}
+
+impl Memo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (SentenceCues, Odds)>> {
+        self.memo.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Weights of the source and content hints of the role tagger in `files`, chosen on `dev`
+/// over a grid by the mean of attribution F1 and the three roles' mean exact F1 (none for a
+/// cue tagger). The log shows each setting's figures.
+pub fn tune_roles(
+    files: &ModelFiles,
+    dev: &[GoldArticle],
+    mut log: impl FnMut(&str),
+) -> Result<[f32; 2]> {
+    let mut q = BertQuotes::start(files.clone(), false, Precision::F32)?;
+    if q.head.groups <= CONTENT {
+        return Ok([0.0; 2]);
+    }
+    q.calibration = Calibration::IDENTITY;
+    let quotes = Arc::new(q);
+    let memo = Arc::new(Mutex::new(HashMap::new()));
+    let mut pipeline = Pipeline::with_parts(
+        Box::new(PerceptronNer::default_model()?),
+        Box::new(RuleQuotes::rules_only()),
+    )?;
+    let mut run = |weights: [f32; 2]| -> f64 {
+        pipeline.set_quotes(Box::new(Memo {
+            quotes: quotes.clone(),
+            memo: memo.clone(),
+            weights,
+        }));
+        let e = eval::evaluate(&pipeline, dev);
+        let s = &e.scores;
+        let r: Vec<f64> = e.roles.iter().map(|c| c.score().exact[2]).collect();
+        log(&format!(
+            "role weights source {:.3} content {:.3}: attribution F1 {:.2} (R {:.2}), direct {:.2}, speaker {:.2}, content@0.9 {:.2}; roles source {:.1} cue {:.1} content {:.1}",
+            weights[0], weights[1], s.attribution[2], s.attribution[1], s.direct[2], s.speaker_acc, s.content9[2], r[0], r[1], r[2]
+        ));
+        // Both of issue #14's kinds of figure: attribution, and each role alone.
+        (s.attribution[2] + r.iter().sum::<f64>() / 3.0) / 2.0
+    };
+    const GRID: [f32; 11] = [0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0];
+    let mut best = ([0.0f32; 2], run([0.0; 2]));
+    // The content weight first, then the source's at the best content weight.
+    for role in [1, 0] {
+        let base = best.0;
+        for &w in &GRID {
+            let mut ws = base;
+            ws[role] = w;
+            if ws == base {
+                continue;
+            }
+            let f = run(ws);
+            if f > best.1 {
+                best = (ws, f);
+            }
+        }
+    }
+    let ([s, c], f) = best;
+    log(&format!(
+        "chosen: source {s:.3} content {c:.3} (mean of attribution and role F1 {f:.2})"
+    ));
+    Ok(best.0)
+}
+
+/// Chooses the role weights of the tagger in `files` on `dev` ([`tune_roles`]), fits its
+/// confidence calibration on the model quotes it then gives on `dev`, writes both to its
+/// folder and returns them. The log shows the reliability before,
 /// and after a two-fold cross-fit (each half of the quotes mapped by the curve fitted on the
 /// other half): what the curve does for quotes it was not fitted on. The tagger computes in
 /// f32 here, the reference that bf16 approximates.
@@ -307,8 +494,12 @@ pub fn calibrate(
     dev: &[GoldArticle],
     mut log: impl FnMut(&str),
 ) -> Result<Calibration> {
+    let roles = tune_roles(files, dev, &mut log)?;
     let mut q = BertQuotes::start(files.clone(), false, Precision::F32)?;
-    q.calibration = Calibration::IDENTITY;
+    q.calibration = Calibration {
+        roles,
+        ..Calibration::IDENTITY
+    };
     let pipeline = Pipeline::with_parts(Box::new(PerceptronNer::default_model()?), Box::new(q))?;
     let pairs = eval::evaluate(&pipeline, dev).model_quotes;
     let (x, y) = pairs.split_at(pairs.len() / 2);
@@ -325,7 +516,10 @@ pub fn calibrate(
         reliability(&cross).1
     ));
     log(eval::calibration_report(&cross).trim_end());
-    let cal = Calibration::fit(&pairs);
+    let cal = Calibration {
+        roles,
+        ..Calibration::fit(&pairs)
+    };
     let dir = files.weights.parent().unwrap_or(Path::new("."));
     let path = dir.join(CALIBRATION);
     std::fs::write(&path, serde_json::to_string_pretty(&cal)? + "\n")
@@ -352,22 +546,38 @@ pub struct BertQuotesOptions {
     pub limit_docs: usize,
 }
 
-/// Gold cue tags (O/B/I) of every token of an article; a cue ends with its sentence.
+/// Gold tags of every token of an article, [`ROLE_HEAD`]'s three groups token by token.
+/// Cues: O/B/I of each attribution's first cue span, ending with its sentence. Sources and
+/// contents: the union of the role's spans, B where a run of the role's tokens starts.
 fn gold_tags(doc: &Doc, a: &GoldArticle) -> Vec<usize> {
-    let mut tags = vec![O; doc.tokens.len()];
+    let n = doc.tokens.len();
+    let g = ROLE_HEAD.groups;
+    let mut tags = vec![O; n * g];
+    let mut inside = [vec![false; n], vec![false; n]];
     for att in &a.attributions {
+        for (k, spans) in [&att.source, &att.content].into_iter().enumerate() {
+            for &sp in spans {
+                let (x, y) = tokens_of(doc, sp);
+                inside[k][x.min(n)..y.min(n)].fill(true);
+            }
+        }
         let Some(c) = att.cue.first() else { continue };
         let (ca, mut cb) = tokens_of(doc, *c);
-        if ca >= cb || ca >= doc.tokens.len() {
+        if ca >= cb || ca >= n {
             continue;
         }
         let k = doc.sentences.partition_point(|s| s.1 <= ca);
         if let Some(&(_, se)) = doc.sentences.get(k) {
             cb = cb.min(se);
         }
-        if tags[ca..cb].iter().all(|&t| t == O) {
-            tags[ca] = B;
-            tags[ca + 1..cb].fill(I);
+        if (ca..cb).all(|i| tags[i * g + CUE] == O) {
+            tags[ca * g + CUE] = B;
+            (ca + 1..cb).for_each(|i| tags[i * g + CUE] = I);
+        }
+    }
+    for (group, inside) in [(SOURCE, &inside[0]), (CONTENT, &inside[1])] {
+        for i in (0..n).filter(|&i| inside[i]) {
+            tags[i * g + group] = if i > 0 && inside[i - 1] { I } else { B };
         }
     }
     tags
@@ -416,7 +626,7 @@ pub fn train(
     mut log: impl FnMut(&str),
 ) -> Result<f64> {
     tch::manual_seed(opts.tune.seed as i64);
-    let mut tagger = WordTagger::new(files, HEAD)?;
+    let mut tagger = WordTagger::new(files, ROLE_HEAD)?;
     tagger.load(&files.weights, true)?;
     let train: Vec<&GoldArticle> = match opts.limit_docs {
         0 => train.iter().collect(),
@@ -454,7 +664,8 @@ pub fn train(
             .iter()
             .zip(&p.doc.sentences)
         {
-            for (_, _, enc) in tagger.encode(win, Some(&p.gold[s..e])) {
+            let g = ROLE_HEAD.groups;
+            for (_, _, enc) in tagger.encode(win, Some(&p.gold[s * g..e * g])) {
                 examples.push(enc);
             }
         }
@@ -479,7 +690,7 @@ pub fn train(
                     .sentences
                     .iter()
                     .map(|&(s, e)| Tagged {
-                        tags: p.gold[s..e].to_vec(),
+                        tags: (s..e).map(|i| p.gold[i * ROLE_HEAD.groups + CUE]).collect(),
                         probs: vec![1.0; e - s],
                         dist: Vec::new(),
                     })
@@ -564,6 +775,84 @@ mod tests {
             combine(&Vec::new(), vec![vec![((0, 1), 0.9), ((2, 3), 0.3)]]),
             vec![vec![((0, 1), 0.9)]]
         );
+    }
+
+    #[test]
+    fn gold_roles_are_tagged_in_three_groups_with_nested_contents_in_one_run() {
+        use crate::polnear::GoldAttribution;
+        use crate::text::Span;
+        let text = "Rubio said officials believe the talks will go on.";
+        let at = |w: &str| {
+            let s = text.find(w).unwrap();
+            Span {
+                start: s,
+                end: s + w.len(),
+            }
+        };
+        let a = GoldArticle {
+            id: "x".into(),
+            text: text.into(),
+            attributions: vec![
+                GoldAttribution {
+                    source: vec![at("Rubio")],
+                    cue: vec![at("said")],
+                    content: vec![at("officials believe the talks will go on")],
+                },
+                GoldAttribution {
+                    source: vec![at("officials")],
+                    cue: vec![at("believe")],
+                    content: vec![at("the talks will go on")],
+                },
+            ],
+            roles: Default::default(),
+        };
+        let doc = NewsSegmenter.segment(text);
+        let tags = gold_tags(&doc, &a);
+        let g = ROLE_HEAD.groups;
+        let group =
+            |k: usize| -> Vec<usize> { (0..doc.tokens.len()).map(|i| tags[i * g + k]).collect() };
+        // Rubio said officials believe the talks will go on .
+        assert_eq!(group(CUE), [O, B, O, B, O, O, O, O, O, O]);
+        assert_eq!(group(SOURCE), [B, O, B, O, O, O, O, O, O, O]);
+        assert_eq!(group(CONTENT), [O, O, B, I, I, I, I, I, I, O]);
+    }
+
+    #[test]
+    fn role_odds_come_from_the_source_and_content_groups_of_read_sentences() {
+        let doc = NewsSegmenter.segment("He said so. It rained.");
+        let (s0, s1) = (doc.sentences[0], doc.sentences[1]);
+        let mut t = Tagged::outside(s0.1 - s0.0, &ROLE_HEAD);
+        // "He": a source; "so": a content.
+        t.dist[SOURCE * 3..SOURCE * 3 + 3].copy_from_slice(&[0.1, 0.8, 0.1]);
+        let w = ROLE_HEAD.width();
+        t.dist[2 * w + CONTENT * 3..2 * w + CONTENT * 3 + 3].copy_from_slice(&[0.2, 0.6, 0.2]);
+        let rest = Tagged::outside(s1.1 - s1.0, &ROLE_HEAD);
+        let (src, con) = odds_of(&doc, &[t, rest.clone()], &[true, false], &ROLE_HEAD).unwrap();
+        assert!((src[0] - 9f32.ln()).abs() < 1e-5, "{src:?}");
+        assert!((con[2] - 4f32.ln()).abs() < 1e-5, "{con:?}");
+        assert!(src[1] < -9.0 && con[0] < -9.0);
+        // The sentence not read says nothing.
+        assert!(src[s1.0..].iter().chain(&con[s1.0..]).all(|&x| x == 0.0));
+        // A cue tagger gives no odds.
+        assert!(odds_of(&doc, &[rest.clone(), rest], &[true, true], &CUE_HEAD).is_none());
+    }
+
+    #[test]
+    fn the_head_is_read_from_the_weights_file() {
+        let dir = std::env::temp_dir().join(format!("whosaid-head-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = |name: &str| {
+            let header = format!("{{\"{name}.out.weight\":{{}}}}");
+            let mut b = (header.len() as u64).to_le_bytes().to_vec();
+            b.extend(header.as_bytes());
+            let p = dir.join(name);
+            std::fs::write(&p, b).unwrap();
+            p
+        };
+        assert_eq!(head_of(&file("role_head")).unwrap().groups, 3);
+        assert_eq!(head_of(&file("cue_head")).unwrap().groups, 1);
+        assert!(head_of(&dir.join("missing")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub(super) struct Content {
 }
 
 impl Content {
-    fn one(a: usize, b: usize) -> Self {
+    pub(super) fn one(a: usize, b: usize) -> Self {
         Content {
             parts: [(a, b), (0, 0)],
             n: 1,
@@ -31,7 +31,7 @@ impl Content {
         }
     }
 
-    fn two(p: Range, q: Range) -> Self {
+    pub(super) fn two(p: Range, q: Range) -> Self {
         Content {
             parts: [p, q],
             n: 2,

@@ -19,6 +19,7 @@ mod candidates;
 pub mod command;
 mod context;
 mod features;
+pub mod hints;
 #[cfg(test)]
 mod tests;
 pub mod train;
@@ -33,6 +34,7 @@ use crate::work::Meter;
 use anyhow::{bail, Context as _, Result};
 use candidates::Content;
 use context::{flag, Ctx, Range};
+use hints::RoleHints;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -85,8 +87,9 @@ struct Decided {
 /// confidence in [0, 1].
 type SentenceCues = Vec<Vec<(Range, f32)>>;
 
-/// A second cue tagger: the first one's cues of a document in, the cues to decide out.
-type Recue<'f> = dyn Fn(&Ctx, SentenceCues) -> SentenceCues + 'f;
+/// A second tagger: the first one's cues of a document in; the cues to decide out, and
+/// maybe its hints on the sources and contents.
+type Recue<'f> = dyn Fn(&Ctx, SentenceCues) -> (SentenceCues, Option<RoleHints>) + 'f;
 
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
@@ -210,19 +213,20 @@ fn tag_sentence(
     }
 }
 
-/// The best-scoring candidate of `cands` (feature vectors made by `feat`) under `w`, with
-/// its score.
+/// The best-scoring candidate of `cands` (feature vectors made by `feat`) under `w`, each
+/// score plus the candidate's `bonus`, with its score.
 fn best<T: Copy>(
     cands: &[T],
     w: &impl Linear,
     feats: &mut Vec<u64>,
     meter: &mut Meter,
     mut feat: impl FnMut(T, &mut Vec<u64>),
+    bonus: impl Fn(T) -> f32,
 ) -> Option<(usize, f32)> {
     let mut top: Option<(usize, f32)> = None;
     for (k, &c) in cands.iter().enumerate() {
         feat(c, feats);
-        let mut s = [0f32];
+        let mut s = [bonus(c)];
         w.add_scores(feats, &mut s);
         meter.add(feats.len() as u64);
         if top.is_none_or(|(_, t)| s[0] > t) {
@@ -256,8 +260,9 @@ fn coordinated_cue(ctx: &Ctx, k: usize) -> bool {
     j > 0 && matches!(ctx.doc.tok(j - 1), "and" | "but")
 }
 
-/// Content and source of one cue under the content and source weights. `others` are the
-/// other cues of its sentence: no content takes in one joined to it by "and" or "but".
+/// Content and source of one cue under the content and source weights (and a second
+/// tagger's `hints`). `others` are the other cues of its sentence: no content takes in one
+/// joined to it by "and" or "but".
 #[allow(clippy::too_many_arguments)]
 fn decide(
     ctx: &Ctx,
@@ -266,6 +271,7 @@ fn decide(
     prior: Option<Range>,
     content_w: &impl Linear,
     source_w: &impl Linear,
+    hints: Option<&RoleHints>,
     bufs: &mut Bufs,
     meter: &mut Meter,
 ) -> Option<(Content, Option<Range>)> {
@@ -282,19 +288,22 @@ fn decide(
         &mut bufs.feats,
         meter,
         |c, out| features::content(ctx, cue, &c, out),
+        |c| hints.map_or(0.0, |h| h.content(&c)),
     )?;
     let content = bufs.contents[k];
-    let source = choose_source(ctx, cue, &content, prior, source_w, bufs, meter);
+    let source = choose_source(ctx, cue, &content, prior, source_w, hints, bufs, meter);
     Some((content, source))
 }
 
 /// The source of a cue with a given content (or none).
+#[allow(clippy::too_many_arguments)]
 fn choose_source(
     ctx: &Ctx,
     cue: Range,
     content: &Content,
     prior: Option<Range>,
     source_w: &impl Linear,
+    hints: Option<&RoleHints>,
     bufs: &mut Bufs,
     meter: &mut Meter,
 ) -> Option<Range> {
@@ -302,9 +311,14 @@ fn choose_source(
     let rs = rule_speaker(ctx, cue);
     let mut cands: Vec<Option<Range>> = vec![None];
     cands.extend(bufs.sources.iter().copied().map(Some));
-    let (k, _) = best(&cands, source_w, &mut bufs.feats, meter, |c, out| {
-        features::source(ctx, cue, content, c, rs, prior, out)
-    })?;
+    let (k, _) = best(
+        &cands,
+        source_w,
+        &mut bufs.feats,
+        meter,
+        |c, out| features::source(ctx, cue, content, c, rs, prior, out),
+        |c| hints.map_or(0.0, |h| h.source(c)),
+    )?;
     cands[k]
 }
 
@@ -391,9 +405,15 @@ impl QuoteModel {
     }
 
     /// Sentence by sentence: cues tagged (or taken from `given`), then each one's content and
-    /// source decided. When the budget is spent the sentences after are left, and what was
-    /// decided is kept.
-    fn decided(&self, ctx: &Ctx, given: Option<&SentenceCues>, meter: &mut Meter) -> Vec<Decided> {
+    /// source decided (with a second tagger's `hints`, if any). When the budget is spent the
+    /// sentences after are left, and what was decided is kept.
+    fn decided(
+        &self,
+        ctx: &Ctx,
+        given: Option<&SentenceCues>,
+        hints: Option<&RoleHints>,
+        meter: &mut Meter,
+    ) -> Vec<Decided> {
         let mut bufs = Bufs::default();
         let mut out = Vec::new();
         let trans = transitions(&self.cue);
@@ -416,6 +436,7 @@ impl QuoteModel {
                     prior,
                     &self.content,
                     &self.source,
+                    hints,
                     &mut bufs,
                     meter,
                 ) {
@@ -469,8 +490,14 @@ impl QuoteModel {
             return props.quotes;
         }
         let ctx = Ctx::new(doc, &self.clusters, props);
-        let given = recue.map(|f| f(&ctx, self.all_cues(&ctx, meter)));
-        let decided = self.decided(&ctx, given.as_ref(), meter);
+        let (given, hints) = match recue {
+            Some(f) => {
+                let (cues, hints) = f(&ctx, self.all_cues(&ctx, meter));
+                (Some(cues), hints)
+            }
+            None => (None, None),
+        };
+        let decided = self.decided(&ctx, given.as_ref(), hints.as_ref(), meter);
         let mut out: Vec<Quote> = decided.iter().map(|d| self.quote(&ctx, d)).collect();
         // Quotations the rules attribute without a cue (a paragraph continuing the previous
         // speaker) are kept where no decided content overlaps them; so are the quotes of the

@@ -391,6 +391,7 @@ pub fn ranker_accuracy(model: &QuoteModel, gold: &[GoldArticle]) -> RankerCheck 
                 prior,
                 &model.content,
                 &model.source,
+                None,
                 &mut bufs,
                 &mut Meter::unlimited(),
             ) else {
