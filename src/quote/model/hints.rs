@@ -10,7 +10,7 @@
 //!   reach over the next quote (on PolNeAR dev it cost 4 points of direct F1).
 //!
 //! The log-odds are kept as prefix sums, so each candidate costs a few lookups. The weights
-//! are chosen on dev (`tune_roles` in `bert.rs`).
+//! are chosen on dev (`tune_roles` in `bert/fit.rs`).
 
 use super::candidates::Content;
 use super::context::Range;
