@@ -346,8 +346,9 @@ impl WordTagger {
     }
 
     /// Encodes a sentence with its prior tags (and gold tags, for training: one per word and
-    /// group, word by word) in windows of at most [`MAX_PIECES`] pieces; each window covers a word range `[a, b)` and is filled up
-    /// with the words around it, which the encoder sees but which get no tags.
+    /// group, word by word) in windows of at most [`MAX_PIECES`] pieces; each window covers a
+    /// word range `[a, b)` and is filled up with the words around it, which the encoder sees
+    /// but which get no tags.
     pub fn encode(&self, s: &Window, gold: Option<&[usize]>) -> Vec<(usize, usize, Encoded)> {
         let words = &s.words;
         let pieces: Vec<Vec<i64>> = words
