@@ -33,7 +33,7 @@ struct Common {
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     max_article_bytes: usize,
     /// Quote detection: `model` (the learned attribution model, built in), `bert` (that model
-    /// with the transformer cue tagger; needs a build with `--features bert`), `rules` (the
+    /// with the transformer role tagger; needs a build with `--features bert`), `rules` (the
     /// hand-written rules with the learned cue model) or `rules-only` (rules alone).
     #[arg(long, default_value = "model", value_parser = ["model", "bert", "rules", "rules-only"])]
     quotes: String,
@@ -50,7 +50,7 @@ struct Common {
         default_value = "models/bert-minilm-conll2003"
     )]
     bert_model: PathBuf,
-    /// Folder of the bert cue tagger for `--quotes bert`.
+    /// Folder of the bert role tagger for `--quotes bert`.
     #[arg(long, value_name = "DIR", default_value = "models/bert-minilm-polnear")]
     bert_quotes_model: PathBuf,
     /// With `--quotes bert`: the encoder reads only sentences with a cue candidate (a cue of
@@ -305,8 +305,9 @@ enum TrainCmd {
         #[command(flatten)]
         tune: BertTune,
     },
-    /// Fine-tune the MiniLM encoder as the attribution cue tagger on PolNeAR, for `--quotes
-    /// bert` (needs `--features bert`); the epoch is chosen by attribution F1 on dev.
+    /// Fine-tune the MiniLM encoder as the attribution role tagger (cue, source and content
+    /// tags) on PolNeAR, for `--quotes bert` (needs `--features bert`); the epoch is chosen by
+    /// attribution F1 on dev.
     BertQuotes {
         /// PolNeAR training split (with text/ and attributions/).
         #[arg(long, required_unless_present = "calibrate_only")]
@@ -317,8 +318,9 @@ enum TrainCmd {
         /// Folder to write the model to.
         #[arg(long, short, default_value = "models/bert-minilm-polnear")]
         output: PathBuf,
-        /// Only fit the confidence calibration of the model in the output folder on dev
-        /// (what training does after its last epoch); `--train` is not read.
+        /// Only choose the hints' weights and fit the confidence calibration of the model in
+        /// the output folder on dev (what training does after its last epoch); `--train` is
+        /// not read.
         #[arg(long)]
         calibrate_only: bool,
         #[command(flatten)]

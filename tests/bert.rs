@@ -172,12 +172,12 @@ fn bf16_finds_the_seed_articles_entities_as_f32_does() {
     assert_eq!(entities(&bf16, &text), want);
 }
 
-/// The committed cue tagger of `--quotes bert`, or `None` (with a message) where it is absent.
+/// The committed role tagger of `--quotes bert`, or `None` (with a message) where it is absent.
 fn cue_model() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/bert-minilm-polnear");
     if !dir.join("model.safetensors").exists() {
         eprintln!(
-            "skipping: no bert cue model at {} (see models/README.md)",
+            "skipping: no bert role model at {} (see models/README.md)",
             dir.display()
         );
         return None;

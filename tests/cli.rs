@@ -452,7 +452,7 @@ fn bert_backend_without_a_model_is_a_clear_error() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no bert cue model"), "{err}");
+    assert!(err.contains("no bert role model"), "{err}");
     assert!(err.contains("train bert-quotes"), "{err}");
     let out = run(&[
         "train",
@@ -465,7 +465,7 @@ fn bert_backend_without_a_model_is_a_clear_error() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no bert cue model"), "{err}");
+    assert!(err.contains("no bert role model"), "{err}");
 }
 
 #[test]

@@ -100,11 +100,11 @@ pub fn recognizer(_dir: &Path, _precision_name: &str) -> Result<Box<dyn Recogniz
     unavailable()
 }
 
-/// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`
+/// `--quotes bert`: the learned attribution model with the transformer role tagger in `dir`
 /// (reading only sentences with a cue candidate where `cascade`), computing at `precision`.
 #[cfg(feature = "bert")]
 pub fn quotes(dir: &Path, cascade: bool, precision_name: &str) -> Result<Box<dyn QuoteDetector>> {
-    let files = model_files(dir, "cue", "bert-quotes")?;
+    let files = model_files(dir, "role", "bert-quotes")?;
     Ok(Box::new(crate::quote::model::bert::BertQuotes::start(
         files,
         cascade,
@@ -112,7 +112,7 @@ pub fn quotes(dir: &Path, cascade: bool, precision_name: &str) -> Result<Box<dyn
     )?))
 }
 
-/// `--quotes bert`: the learned attribution model with the transformer cue tagger in `dir`
+/// `--quotes bert`: the learned attribution model with the transformer role tagger in `dir`
 /// (reading only sentences with a cue candidate where `cascade`), computing at `precision`.
 #[cfg(not(feature = "bert"))]
 pub fn quotes(
@@ -220,7 +220,7 @@ pub fn train_ner(_o: &TrainBert) -> Result<()> {
     unavailable()
 }
 
-/// `whosaid train bert-quotes`: fine-tunes the encoder as the attribution cue tagger on
+/// `whosaid train bert-quotes`: fine-tunes the encoder as the attribution role tagger on
 /// PolNeAR.
 #[cfg(feature = "bert")]
 pub fn train_quotes(o: &TrainBert) -> Result<()> {
@@ -251,24 +251,26 @@ pub fn train_quotes(o: &TrainBert) -> Result<()> {
     Ok(())
 }
 
-/// `whosaid train bert-quotes --calibrate-only`: fits the confidence calibration of the cue
-/// tagger in `dir` on the PolNeAR split `dev` (no fine-tuning).
+/// `whosaid train bert-quotes --calibrate-only`: chooses the hints' weights and fits the
+/// confidence calibration of the role tagger in `dir` on the PolNeAR split `dev` (no
+/// fine-tuning).
 #[cfg(feature = "bert")]
 pub fn calibrate_quotes(dir: &Path, dev: &Path) -> Result<()> {
-    let files = model_files(dir, "cue", "bert-quotes")?;
+    let files = model_files(dir, "role", "bert-quotes")?;
     let dv = crate::polnear::read_split(dev)?;
     crate::quote::model::bert::calibrate(&files, &dv, progress())?;
     Ok(())
 }
 
-/// `whosaid train bert-quotes --calibrate-only`: fits the confidence calibration of the cue
-/// tagger in `dir` on the PolNeAR split `dev` (no fine-tuning).
+/// `whosaid train bert-quotes --calibrate-only`: chooses the hints' weights and fits the
+/// confidence calibration of the role tagger in `dir` on the PolNeAR split `dev` (no
+/// fine-tuning).
 #[cfg(not(feature = "bert"))]
 pub fn calibrate_quotes(_dir: &Path, _dev: &Path) -> Result<()> {
     unavailable()
 }
 
-/// `whosaid train bert-quotes`: fine-tunes the encoder as the attribution cue tagger on
+/// `whosaid train bert-quotes`: fine-tunes the encoder as the attribution role tagger on
 /// PolNeAR.
 #[cfg(not(feature = "bert"))]
 pub fn train_quotes(_o: &TrainBert) -> Result<()> {

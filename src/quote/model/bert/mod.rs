@@ -330,7 +330,7 @@ impl BertQuotes {
             }
             Err(e) => {
                 if !self.warned.swap(true, Ordering::Relaxed) {
-                    eprintln!("whosaid: the bert cue tagger failed ({e:#}); using the built-in model's cues");
+                    eprintln!("whosaid: the bert role tagger failed ({e:#}); using the built-in model's cues");
                 }
                 (cues, None)
             }
@@ -364,7 +364,7 @@ impl QuoteDetector for BertQuotes {
             self.read.load(Ordering::Relaxed),
         );
         vec![format!(
-            "--bert-cascade: the bert cue tagger read {r} of {w} tokens ({:.1}%), the \
+            "--bert-cascade: the bert role tagger read {r} of {w} tokens ({:.1}%), the \
              sentences with a cue candidate",
             100.0 * r as f64 / w.max(1) as f64
         )]
