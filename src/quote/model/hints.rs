@@ -9,7 +9,7 @@
 //!   those of the tokens just outside it. A sum over a content would grow with its length and
 //!   reach over the next quote (on PolNeAR dev it cost 4 points of direct F1).
 //!
-//! The log-odds are kept as prefix sums, so each candidate costs a few lookups. The weights
+//! The source log-odds are kept as prefix sums, so each candidate costs a few lookups. The weights
 //! are chosen on dev (`tune_roles` in `bert/fit.rs`).
 
 use super::candidates::Content;
@@ -20,7 +20,7 @@ use super::context::Range;
 pub struct RoleHints {
     /// Prefix sums of the source log-odds (`len = tokens + 1`).
     source: Vec<f32>,
-    /// Prefix sums of the content log-odds.
+    /// The content log-odds of each token.
     content: Vec<f32>,
     /// Weights of the source and content bonuses.
     weights: [f32; 2],
@@ -43,7 +43,7 @@ impl RoleHints {
     pub fn new(source_odds: &[f32], content_odds: &[f32], weights: [f32; 2]) -> Self {
         RoleHints {
             source: prefix(source_odds),
-            content: prefix(content_odds),
+            content: content_odds.to_vec(),
             weights,
         }
     }
@@ -57,12 +57,9 @@ impl RoleHints {
         p[b] - p[a]
     }
 
-    /// Log-odds of the token `i` (0 outside the document).
+    /// Content log-odds of the token `i` (0 outside the document).
     fn content_odds(&self, i: usize) -> f32 {
-        match self.content.get(i + 1) {
-            Some(&next) => next - self.content[i],
-            None => 0.0,
-        }
+        self.content.get(i).copied().unwrap_or(0.0)
     }
 
     /// How well the edges of `[a, b)` sit on the tagger's content edges: its first and last

@@ -42,8 +42,7 @@ impl QuoteDetector for GivenCues {
     }
 }
 
-/// The transformer tier with what the encoder said of each text kept: for choosing the role
-/// weights on dev, where the same texts are decided under many weights.
+/// The transformer tier with what the encoder said of each text kept (see [`DevRuns`]).
 struct Memo {
     quotes: Arc<BertQuotes>,
     memo: Arc<Mutex<HashMap<String, (SentenceCues, Odds)>>>,
@@ -71,32 +70,52 @@ impl Memo {
     }
 }
 
-/// Weights of the source and content hints of the role tagger in `files`, chosen on `dev`
-/// over a grid by the mean of attribution F1 and the three roles' mean exact F1 (none for a
-/// cue tagger). The log shows each setting's figures.
-pub fn tune_roles(
-    files: &ModelFiles,
-    dev: &[GoldArticle],
-    mut log: impl FnMut(&str),
-) -> Result<[f32; 2]> {
-    let mut q = BertQuotes::start(files.clone(), false, Precision::F32)?;
-    if q.head.groups <= CONTENT {
-        return Ok([0.0; 2]);
+/// The tier on dev, the encoder's outputs kept for every text: decided again under any
+/// weights at the cost of the rankers alone.
+struct DevRuns<'a> {
+    quotes: Arc<BertQuotes>,
+    memo: Arc<Mutex<HashMap<String, (SentenceCues, Odds)>>>,
+    pipeline: Pipeline,
+    dev: &'a [GoldArticle],
+}
+
+impl<'a> DevRuns<'a> {
+    /// The tagger in `files`, computing in f32 (the reference that bf16 approximates), with
+    /// the identity calibration: its raw cue probabilities.
+    fn new(files: &ModelFiles, dev: &'a [GoldArticle]) -> Result<Self> {
+        let mut q = BertQuotes::start(files.clone(), false, Precision::F32)?;
+        q.calibration = Calibration::IDENTITY;
+        Ok(DevRuns {
+            quotes: Arc::new(q),
+            memo: Arc::new(Mutex::new(HashMap::new())),
+            pipeline: Pipeline::with_parts(
+                Box::new(PerceptronNer::default_model()?),
+                Box::new(RuleQuotes::rules_only()),
+            )?,
+            dev,
+        })
     }
-    q.calibration = Calibration::IDENTITY;
-    let quotes = Arc::new(q);
-    let memo = Arc::new(Mutex::new(HashMap::new()));
-    let mut pipeline = Pipeline::with_parts(
-        Box::new(PerceptronNer::default_model()?),
-        Box::new(RuleQuotes::rules_only()),
-    )?;
-    let mut run = |weights: [f32; 2]| -> f64 {
-        pipeline.set_quotes(Box::new(Memo {
-            quotes: quotes.clone(),
-            memo: memo.clone(),
+
+    /// Dev scored with the hints under `weights`.
+    fn evaluate(&mut self, weights: [f32; 2]) -> eval::Evaluation {
+        self.pipeline.set_quotes(Box::new(Memo {
+            quotes: self.quotes.clone(),
+            memo: self.memo.clone(),
             weights,
         }));
-        let e = eval::evaluate(&pipeline, dev);
+        eval::evaluate(&self.pipeline, self.dev)
+    }
+}
+
+/// Weights of the source and content hints of the role tagger, chosen on dev over a grid by
+/// the mean of attribution F1 and the three roles' mean exact F1 (none for a cue tagger). The
+/// log shows each setting's figures.
+fn tune_roles(runs: &mut DevRuns, mut log: impl FnMut(&str)) -> [f32; 2] {
+    if runs.quotes.head.groups <= CONTENT {
+        return [0.0; 2];
+    }
+    let mut run = |weights: [f32; 2]| -> f64 {
+        let e = runs.evaluate(weights);
         let s = &e.scores;
         let r: Vec<f64> = e.roles.iter().map(|c| c.score().exact[2]).collect();
         log(&format!(
@@ -127,28 +146,22 @@ pub fn tune_roles(
     log(&format!(
         "chosen: source {s:.3} content {c:.3} (mean of attribution and role F1 {f:.2})"
     ));
-    Ok(best.0)
+    best.0
 }
 
 /// Chooses the role weights of the tagger in `files` on `dev` ([`tune_roles`]), fits its
 /// confidence calibration on the model quotes it then gives on `dev`, writes both to its
-/// folder and returns them. The log shows the reliability before,
-/// and after a two-fold cross-fit (each half of the quotes mapped by the curve fitted on the
-/// other half): what the curve does for quotes it was not fitted on. The tagger computes in
-/// f32 here, the reference that bf16 approximates.
+/// folder and returns them. The encoder reads dev once for both. The log shows the
+/// reliability before, and after a two-fold cross-fit (each half of the quotes mapped by the
+/// curve fitted on the other half): what the curve does for quotes it was not fitted on.
 pub fn calibrate(
     files: &ModelFiles,
     dev: &[GoldArticle],
     mut log: impl FnMut(&str),
 ) -> Result<Calibration> {
-    let roles = tune_roles(files, dev, &mut log)?;
-    let mut q = BertQuotes::start(files.clone(), false, Precision::F32)?;
-    q.calibration = Calibration {
-        roles,
-        ..Calibration::IDENTITY
-    };
-    let pipeline = Pipeline::with_parts(Box::new(PerceptronNer::default_model()?), Box::new(q))?;
-    let pairs = eval::evaluate(&pipeline, dev).model_quotes;
+    let mut runs = DevRuns::new(files, dev)?;
+    let roles = tune_roles(&mut runs, &mut log);
+    let pairs = runs.evaluate(roles).model_quotes;
     let (x, y) = pairs.split_at(pairs.len() / 2);
     let (fx, fy) = (Calibration::fit(y), Calibration::fit(x));
     let cross: Vec<(f32, bool)> = x

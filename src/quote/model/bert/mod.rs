@@ -13,9 +13,10 @@
 //! Trained by [`train`] (`whosaid train bert-quotes`, in `fit.rs`): the perceptron priors on
 //! PolNeAR train are jackknifed (each fifth tagged by a quote model trained on the other
 //! four), so they are as wrong there as on new text; the epoch is chosen by attribution F1 on
-//! dev. The hints' weights are chosen on dev ([`tune_roles`]). A quote's confidence is its
-//! cue's least tag probability, mapped by a logistic curve fitted on dev ([`calibrate`]);
-//! weights and curve are kept in `calibration.json` in the model's folder.
+//! dev. The hints' weights are chosen on dev (`fit.rs`, `tune_roles`). A quote's confidence
+//! is its cue's least tag probability, mapped by a logistic curve fitted on dev
+//! ([`calibrate`]); weights and curve are kept in `calibration.json` in the model's folder.
+
 use super::context::{flag, Ctx};
 use super::hints::{log_odds, RoleHints};
 use super::{QuoteModel, SentenceCues, B, I, O};
@@ -372,7 +373,7 @@ impl QuoteDetector for BertQuotes {
 }
 
 mod fit;
-pub use fit::{calibrate, train, tune_roles, BertQuotesOptions};
+pub use fit::{calibrate, train, BertQuotesOptions};
 
 #[cfg(test)]
 mod tests {
